@@ -1,0 +1,104 @@
+"""Keep the files of the chosen options, then run the new package's tests.
+
+Runs with the Python that runs cookiecutter, in the new project directory.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+CONTEXT = json.loads(r'''{{ cookiecutter | tojson }}''')
+PROJECT = Path.cwd()
+TEST_COMMAND = "make test"  # what the package's README tells people to run
+
+# Files that exist only for an option that is on.
+FILES_OF_OPTIONS = {
+    "streaming": [
+        CONTEXT["module_name"] + "/_callbacks.py",
+        "tests/unit_tests/test_streaming.py",
+    ],
+    "use_api_key": ["tests/unit_tests/test_secrets.py"],
+}
+
+
+class CannotInstall(Exception):
+    """The environment could not be created: no installer, no network, ..."""
+
+
+def keep_chosen_files():
+    backends = PROJECT / "_backends"
+    shutil.copytree(backends / CONTEXT["backend"], PROJECT, dirs_exist_ok=True)
+    shutil.rmtree(backends)
+    licenses = PROJECT / "_licenses"
+    (licenses / CONTEXT["license"]).replace(PROJECT / "LICENSE")
+    shutil.rmtree(licenses)
+    for option, files in FILES_OF_OPTIONS.items():
+        if not CONTEXT[option]:
+            for name in files:
+                (PROJECT / name).unlink()
+
+
+def run(command, env):
+    return subprocess.run(
+        command, cwd=PROJECT, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def install(env):
+    """Create .venv with the package and its test group; return how to run pytest."""
+    uv = shutil.which("uv")
+    if uv:
+        steps = [[uv, "sync", "--no-default-groups", "--group", "test"]]
+        pytest = [uv, "run", "--no-sync", "pytest"]
+    else:
+        bindir = "Scripts" if os.name == "nt" else "bin"
+        python = str(PROJECT / ".venv" / bindir / "python")
+        steps = [
+            [sys.executable, "-m", "venv", ".venv"],
+            # --group needs pip 25.1 or newer
+            [python, "-m", "pip", "install", "-q", "--upgrade", "pip"],
+            [python, "-m", "pip", "install", "-q", "-e", ".", "--group", "test"],
+        ]
+        pytest = [python, "-m", "pytest"]
+    for step in steps:
+        try:
+            result = run(step, env)
+        except OSError as error:
+            raise CannotInstall(f"{step[0]}: {error}") from error
+        if result.returncode:
+            raise CannotInstall(result.stderr.strip() or result.stdout.strip())
+    return pytest, "uv" if uv else "venv + pip"
+
+
+def run_tests():
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    started = time.perf_counter()
+    try:
+        pytest, installer = install(env)
+    except CannotInstall as error:
+        last_line = (str(error).splitlines() or ["(no output)"])[-1]
+        print(f"WARNING: could not create the test environment: {last_line}")
+        print(f"The project is kept. Run its tests later: cd {PROJECT.name} && {TEST_COMMAND}")
+        return 0
+    installed = time.perf_counter() - started
+    started = time.perf_counter()
+    result = run([*pytest, "tests/unit_tests", "-q", "--no-header", "-p", "no:cacheprovider"], env)
+    tested = time.perf_counter() - started
+    lines = result.stdout.strip().splitlines() or ["(no output)"]
+    if result.returncode:
+        print(result.stdout + result.stderr)
+        print(f"ERROR: the tests of {PROJECT.name} failed ({lines[-1].strip('= ')}).")
+        print("cookiecutter removes the project now; keep it to look into the failure with")
+        print("  cookiecutter --keep-project-on-failure ...")
+        return 1
+    print(f"{PROJECT.name}: environment ready in {installed:.1f} s ({installer}); "
+          f"unit tests: {lines[-1].strip('= ')} ({tested:.1f} s)")
+    return 0
+
+
+keep_chosen_files()
+sys.exit(run_tests() if CONTEXT["run_tests"] else 0)

@@ -1,0 +1,42 @@
+"""The echo test model: completes every prompt with the prompt itself."""
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+
+WHOLE_PROMPT = 10_000  # echo this many characters: every test prompt whole
+{%- if cookiecutter.use_api_key %}
+
+
+@pytest.fixture(autouse=True)
+def api_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fake key in the environment; tests about keys override it."""
+    monkeypatch.setenv("{{ cookiecutter.api_key_env_var }}", "sk-test-key")
+{%- endif %}
+
+
+@pytest.fixture
+def make_llm() -> Callable[..., {{ cookiecutter.class_name }}]:
+    """Build a test model; keyword arguments override its fields."""
+
+    def make(**fields: Any) -> {{ cookiecutter.class_name }}:
+        return {{ cookiecutter.class_name }}(**{"n": WHOLE_PROMPT, **fields})
+
+    return make
+
+
+@pytest.fixture
+def llm(
+    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+) -> {{ cookiecutter.class_name }}:
+    """The test model with default settings."""
+    return make_llm()
+
+
+@pytest.fixture
+def example_env() -> Callable[[], None]:
+    """Prepare the environment for the class docstring's example."""
+    return lambda: None

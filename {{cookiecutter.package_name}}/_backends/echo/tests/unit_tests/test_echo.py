@@ -1,0 +1,42 @@
+"""The echo model itself: the seed notebook's first-n-characters model."""
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from pydantic import ValidationError
+
+from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+
+MakeLLM = Callable[..., {{ cookiecutter.class_name }}]
+
+
+def test_echoes_first_n_characters(make_llm: MakeLLM) -> None:
+    llm = make_llm(n=5)
+    assert llm.invoke("This is a foobar thing") == "This "
+    assert llm.batch(["woof woof woof", "meow meow meow"]) == ["woof ", "meow "]
+    assert "".join(llm.stream("hello world")) == "hello"
+
+
+def test_stop_applies_within_first_n(make_llm: MakeLLM) -> None:
+    assert make_llm(n=5).invoke("hello world", stop=["o w"]) == "hello"
+    assert make_llm(n=7).invoke("hello world", stop=["o w"]) == "hello w"
+
+
+def test_negative_n_is_refused(make_llm: MakeLLM) -> None:
+    with pytest.raises(ValidationError, match="n"):
+        make_llm(n=-1)
+
+
+def test_batch_runs_prompts_concurrently() -> None:
+    """Four prompts meet at a barrier: run one after another, they would time out."""
+    barrier = threading.Barrier(4, timeout=5)
+
+    class Meeting({{ cookiecutter.class_name }}):
+        def _complete(self, prompt: str) -> str:
+            barrier.wait()
+            return super()._complete(prompt)
+
+    llm = Meeting(n=10, max_concurrency=4)
+    prompts = ["a", "b", "c", "d"]
+    assert llm.batch(prompts) == prompts

@@ -1,0 +1,201 @@
+"""{{ cookiecutter.__provider_name_py }} text-completion models."""
+
+from __future__ import annotations
+{% if cookiecutter.streaming %}
+from collections.abc import AsyncIterator, Iterator
+{%- endif %}
+from typing import Any
+
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import LangSmithParams
+from langchain_core.language_models.llms import LLM
+{%- if cookiecutter.streaming %}
+from langchain_core.outputs import Generation, GenerationChunk, LLMResult
+{%- else %}
+from langchain_core.outputs import Generation, LLMResult
+{%- endif %}
+{%- if cookiecutter.use_api_key %}
+from langchain_core.utils import secret_from_env
+from pydantic import ConfigDict, Field, SecretStr
+{%- else %}
+from pydantic import ConfigDict, Field
+{%- endif %}
+
+from {{ cookiecutter.module_name }}._batching import agenerate_all, generate_all
+{%- if cookiecutter.streaming %}
+from {{ cookiecutter.module_name }}._callbacks import anew_chunk, new_chunk
+from {{ cookiecutter.module_name }}._stop import apply_stop, cut_stream
+{%- else %}
+from {{ cookiecutter.module_name }}._stop import apply_stop
+{%- endif %}
+
+
+class {{ cookiecutter.class_name }}(LLM):
+    """{{ cookiecutter.__provider_name_py }} text-completion model.
+
+    This class echoes the first ``n`` characters of the prompt: an offline,
+    deterministic model with every part of LangChain's ``LLM`` interface in place.
+    Replace ``_complete`` (and ``_complete_stream``) with calls to the
+    {{ cookiecutter.__provider_name_py }} API, documented at
+    {{ cookiecutter.api_docs_url }}.
+{%- if cookiecutter.use_api_key %}
+
+    Setup:
+        Install ``{{ cookiecutter.package_name }}`` and set the environment variable
+        ``{{ cookiecutter.api_key_env_var }}``, or pass ``api_key``.
+{%- endif %}
+
+    Example:
+        .. code-block:: python
+
+            from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+
+            llm = {{ cookiecutter.class_name }}(n=5)
+            assert llm.invoke("hello world") == "hello"
+            assert llm.invoke("hello world", stop=["l"]) == "hel"
+    """
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    n: int = Field(ge=0)
+    """How many characters of the prompt to echo back."""
+
+    model: str = Field(default="{{ cookiecutter.default_model }}", alias="model_name")
+    """Name of the model, reported to callbacks and tracing."""
+{%- if cookiecutter.use_api_key %}
+
+    api_key: SecretStr = Field(
+        alias="api_key",
+        default_factory=secret_from_env(
+            "{{ cookiecutter.api_key_env_var }}",
+            error_message=(
+                "{{ cookiecutter.class_name }} needs an API key: set the "
+                "{{ cookiecutter.api_key_env_var }} environment variable "
+                "or pass api_key=..."
+            ),
+        ),
+    )
+    """API key, read from ``{{ cookiecutter.api_key_env_var }}`` when not passed."""
+{%- endif %}
+
+    include_stop: bool = True
+    """Keep the matched stop sequence at the end of the output (False cuts it off)."""
+
+    max_concurrency: int = Field(default=8, ge=1)
+    """How many prompts of one ``batch``/``abatch`` call run at the same time."""
+{%- if cookiecutter.use_api_key %}
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """Map the secret field to its environment variable for serialization."""
+        return {"api_key": "{{ cookiecutter.api_key_env_var }}"}
+{%- endif %}
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """Allow ``dumpd``/``load`` round trips (the key is never serialized)."""
+        return True
+
+    @property
+    def _llm_type(self) -> str:
+        """Name of this kind of model, used in logs and traces."""
+        return "{{ cookiecutter.__provider_slug }}"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        """Parameters that identify this model in ``print(llm)`` and caches."""
+        return {"model": self.model, "n": self.n}
+
+    def _get_ls_params(
+        self, stop: list[str] | None = None, **kwargs: Any
+    ) -> LangSmithParams:
+        """Standard parameters for LangSmith tracing."""
+        params = super()._get_ls_params(stop=stop, **kwargs)
+        params["ls_provider"] = "{{ cookiecutter.__provider_slug }}"
+        return params
+
+    def _complete(self, prompt: str) -> str:
+        """The whole raw completion of ``prompt``, before stop sequences."""
+        return prompt[: self.n]
+
+    def _call(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """Complete ``prompt``, cut at the first of ``stop``."""
+        return apply_stop(self._complete(prompt), stop, include_stop=self.include_stop)
+
+    async def _acall(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """Complete ``prompt`` natively in the event loop, cut at ``stop``."""
+        return apply_stop(self._complete(prompt), stop, include_stop=self.include_stop)
+
+    def _generate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        """Complete a batch of prompts concurrently."""
+
+        def complete(prompt: str) -> Generation:
+            return Generation(text=self._call(prompt, stop, run_manager, **kwargs))
+
+        return generate_all(complete, prompts, self.max_concurrency)
+
+    async def _agenerate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        """Complete a batch of prompts concurrently in the event loop."""
+
+        async def complete(prompt: str) -> Generation:
+            text = await self._acall(prompt, stop, run_manager, **kwargs)
+            return Generation(text=text)
+
+        return await agenerate_all(complete, prompts, self.max_concurrency)
+{%- if cookiecutter.streaming %}
+
+    def _complete_stream(self, prompt: str) -> Iterator[str]:
+        """The raw completion of ``prompt`` as pieces, before stop sequences."""
+        yield from self._complete(prompt)
+
+    def _stream(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[GenerationChunk]:
+        """Stream the completion one character at a time, cut at ``stop``."""
+        pieces = self._complete_stream(prompt)
+        for text in cut_stream(pieces, stop, include_stop=self.include_stop):
+            yield new_chunk(text, run_manager)
+
+    async def _astream(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[GenerationChunk]:
+        """Stream the completion natively in the event loop, cut at ``stop``."""
+        pieces = self._complete_stream(prompt)
+        for text in cut_stream(pieces, stop, include_stop=self.include_stop):
+            yield await anew_chunk(text, run_manager)
+{%- endif %}

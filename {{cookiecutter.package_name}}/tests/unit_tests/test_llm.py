@@ -1,0 +1,94 @@
+"""The seed notebook's cells, and the checklist item "tests for overridden methods".
+
+The test model completes every prompt with the prompt itself (see conftest.py).
+"""
+
+from langchain_core.prompts import ChatPromptTemplate
+
+from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+
+CHAT_PROMPT = ChatPromptTemplate.from_messages(
+    [("system", "you are a bot"), ("human", "{input}")]
+)
+RENDERED_CHAT_PROMPT = "System: you are a bot\nHuman: hello there!"
+
+
+def test_invoke(llm: {{ cookiecutter.class_name }}) -> None:
+    assert llm.invoke("This is a foobar thing") == "This is a foobar thing"
+
+
+async def test_ainvoke(llm: {{ cookiecutter.class_name }}) -> None:
+    assert await llm.ainvoke("world") == "world"
+
+
+def test_batch(llm: {{ cookiecutter.class_name }}) -> None:
+    prompts = ["woof woof woof", "meow meow meow", "tweet"]
+    assert llm.batch(prompts) == prompts
+
+
+async def test_abatch(llm: {{ cookiecutter.class_name }}) -> None:
+    prompts = ["woof woof woof", "meow meow meow", "tweet"]
+    assert await llm.abatch(prompts) == prompts
+
+
+def test_batch_with_max_concurrency(llm: {{ cookiecutter.class_name }}) -> None:
+    prompts = [f"prompt {i}" for i in range(5)]
+    assert llm.batch(prompts, config={"max_concurrency": 2}) == prompts
+
+
+def test_stream(llm: {{ cookiecutter.class_name }}) -> None:
+    assert "".join(llm.stream("hello world")) == "hello world"
+
+
+async def test_astream(llm: {{ cookiecutter.class_name }}) -> None:
+    chunks = [chunk async for chunk in llm.astream("hello world")]
+    assert "".join(chunks) == "hello world"
+
+
+def test_generate_reports_one_generation_per_prompt(
+    llm: {{ cookiecutter.class_name }},
+) -> None:
+    result = llm.generate(["a", "bb"])
+    assert [[g.text for g in gens] for gens in result.generations] == [["a"], ["bb"]]
+
+
+def test_print_shows_class_and_identifying_params(
+    llm: {{ cookiecutter.class_name }},
+) -> None:
+    printed = str(llm)
+    assert printed.startswith("{{ cookiecutter.class_name }}\n")
+    assert f"Params: {llm._identifying_params}" in printed
+    assert llm._identifying_params["model"] == llm.model
+
+
+def test_llm_type(llm: {{ cookiecutter.class_name }}) -> None:
+    assert llm._llm_type == "{{ cookiecutter.__provider_slug }}"
+
+
+def test_tracing_params_name_provider_and_model(
+    llm: {{ cookiecutter.class_name }},
+) -> None:
+    params = llm._get_ls_params(stop=["x"])
+    assert params["ls_provider"] == "{{ cookiecutter.__provider_slug }}"
+    assert params["ls_model_name"] == llm.model
+    assert params["ls_model_type"] == "llm"
+    assert params["ls_stop"] == ["x"]
+
+
+def test_prompt_pipe_llm_invokes(llm: {{ cookiecutter.class_name }}) -> None:
+    chain = CHAT_PROMPT | llm
+    assert chain.invoke({"input": "hello there!"}) == RENDERED_CHAT_PROMPT
+
+
+async def test_chain_astream_events_v2_streams_every_token(
+    llm: {{ cookiecutter.class_name }},
+) -> None:
+    chunks = [chunk async for chunk in llm.astream(RENDERED_CHAT_PROMPT)]
+    chain = CHAT_PROMPT | llm
+    streamed = [
+        event["data"]["chunk"]
+        async for event in chain.astream_events({"input": "hello there!"}, version="v2")
+        if event["event"] == "on_llm_stream"
+    ]
+    assert [chunk.text for chunk in streamed] == chunks
+    assert "".join(chunks) == RENDERED_CHAT_PROMPT
