@@ -6,7 +6,8 @@ after another; an API client should overlap their network waits instead.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from langchain_core.outputs import Generation, LLMResult
 from langchain_core.runnables.config import ContextThreadPoolExecutor
@@ -25,7 +26,7 @@ def generate_all(
 
 
 async def agenerate_all(
-    complete: Callable[[str], Awaitable[Generation]],
+    complete: Callable[[str], Coroutine[Any, Any, Generation]],
     prompts: Sequence[str],
     limit: int,
 ) -> LLMResult:

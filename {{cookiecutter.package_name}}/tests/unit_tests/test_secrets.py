@@ -68,7 +68,7 @@ def test_key_is_listed_in_lc_secrets(make_llm: MakeLLM) -> None:
         dumpd,
         lambda llm: llm._identifying_params,
         lambda llm: llm._get_ls_params(),
-        lambda llm: llm.dict(),
+        lambda llm: llm.asdict(),
     ],
     ids=[
         "repr",
@@ -79,7 +79,7 @@ def test_key_is_listed_in_lc_secrets(make_llm: MakeLLM) -> None:
         "dumpd",
         "identifying_params",
         "ls_params",
-        "dict",
+        "asdict",
     ],
 )
 def test_key_absent_from_surface(

@@ -10,6 +10,7 @@ from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
 SECRET_ENV = ("{{ cookiecutter.api_key_env_var }}", "sk-from-the-secrets-map")
 
 
+@pytest.mark.filterwarnings("ignore:The function `load` is in beta")
 def test_dumpd_load_round_trip(
     make_llm: Callable[..., {{ cookiecutter.class_name }}],
     monkeypatch: pytest.MonkeyPatch,

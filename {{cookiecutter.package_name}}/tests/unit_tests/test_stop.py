@@ -44,7 +44,7 @@ async def test_astream_ends_at_stop_split_across_chunks(
 
 
 def test_batch_applies_stop_to_every_prompt(llm: {{ cookiecutter.class_name }}) -> None:
-    assert llm.batch(["one two", "two one"], stop=["o"]) == ["one two", "two"]
+    assert llm.batch(["one two", "two one"], stop=[" "]) == ["one ", "two "]
 
 
 def test_stop_sequence_is_included_in_response(

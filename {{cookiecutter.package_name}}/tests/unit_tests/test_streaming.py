@@ -3,6 +3,7 @@
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.prompts import ChatPromptTemplate
 
 from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
 
@@ -13,7 +14,7 @@ class TokenRecorder(BaseCallbackHandler):
     def __init__(self) -> None:
         self.tokens: list[str] = []
 
-    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+    def on_llm_new_token(self, token: Any, **kwargs: Any) -> None:
         self.tokens.append(token)
 
 
@@ -53,3 +54,19 @@ def test_tokens_after_a_stop_are_not_reported(
     )
     assert recorder.tokens == chunks
     assert "".join(recorder.tokens) == "hello w"
+
+
+async def test_chain_astream_events_v2_emits_every_token(
+    llm: {{ cookiecutter.class_name }},
+) -> None:
+    prompt = ChatPromptTemplate.from_messages([("human", "{input}")])
+    chunks = [chunk async for chunk in llm.astream("Human: hello there!")]
+    streamed = [
+        event["data"]["chunk"].text
+        async for event in (prompt | llm).astream_events(
+            {"input": "hello there!"}, version="v2"
+        )
+        if event["event"] == "on_llm_stream"
+    ]
+    assert streamed == chunks
+    assert "".join(chunks) == "Human: hello there!"

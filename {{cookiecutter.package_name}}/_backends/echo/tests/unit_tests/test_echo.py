@@ -38,5 +38,4 @@ def test_batch_runs_prompts_concurrently() -> None:
             return super()._complete(prompt)
 
     llm = Meeting(n=10, max_concurrency=4)
-    prompts = ["a", "b", "c", "d"]
-    assert llm.batch(prompts) == prompts
+    assert llm.batch(["a", "b", "c", "d"]) == ["a", "b", "c", "d"]
