@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,7 +37,12 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``command`` in ``cwd``; on failure with ``check``, fail with its output."""
     result = subprocess.run(
-        command, cwd=cwd, env=clean_env(**env), capture_output=True, text=True, check=False
+        command,
+        cwd=cwd,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if check and result.returncode:
         pytest.fail(
@@ -49,3 +55,40 @@ def run(
 def cookiecutter_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """Run the real cookiecutter command line, as users do."""
     return run([sys.executable, "-m", "cookiecutter", *args], cwd, check=False, **env)
+
+
+# --- The template as a git repository (remote use, cruft) -------------------------
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Template Tests",
+    "GIT_AUTHOR_EMAIL": "tests@example.com",
+    "GIT_COMMITTER_NAME": "Template Tests",
+    "GIT_COMMITTER_EMAIL": "tests@example.com",
+}
+
+
+def git(*args: str, cwd: Path) -> str:
+    """Run git in ``cwd`` with a fixed identity and return its standard output."""
+    return run(["git", *args], cwd, **GIT_IDENTITY).stdout
+
+
+def template_files() -> list[str]:
+    """The template's files as a commit would hold them: tracked plus new, not ignored."""
+    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=TEMPLATE)
+    return sorted({name for name in listed.split("\0") if name and (TEMPLATE / name).is_file()})
+
+
+def template_repo(root: Path, tag: str = "v0.1.0") -> Path:
+    """Commit this template (working tree included) to a new repository, tag it, and
+    return a bare clone of it: what ``cookiecutter gh:org/repo`` and cruft clone from."""
+    source = root / "template-source"
+    for name in template_files():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(TEMPLATE / name, source / name)
+    git("init", "-q", "-b", "main", cwd=source)
+    git("add", "-A", cwd=source)
+    git("commit", "-q", "-m", "Template as under test", cwd=source)
+    git("tag", tag, cwd=source)
+    bare = root / "template.git"
+    git("clone", "-q", "--bare", str(source), str(bare), cwd=root)
+    return bare

@@ -9,6 +9,7 @@ from langchain_core.language_models.llms import LLM
 
 from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
 
+API_DOCS_URL = "{{ cookiecutter.api_docs_url }}"
 OWN_FIELDS = sorted(
     set({{ cookiecutter.class_name }}.model_fields) - set(LLM.model_fields),
 )
@@ -21,7 +22,7 @@ def test_every_init_param_has_a_docstring(name: str) -> None:
 
 
 def test_class_docstring_links_the_provider_api() -> None:
-    assert "{{ cookiecutter.api_docs_url }}" in ({{ cookiecutter.class_name }}.__doc__ or "")
+    assert API_DOCS_URL in ({{ cookiecutter.class_name }}.__doc__ or "")
 
 
 def test_class_docstring_example_runs(example_env: Callable[[], None]) -> None:

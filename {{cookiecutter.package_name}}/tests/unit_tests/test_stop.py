@@ -25,7 +25,9 @@ def test_invoke_ends_at_first_stop(
     assert llm.invoke(PROMPT, stop=stop) == expected
 
 
-async def test_ainvoke_ends_at_first_stop(llm: {{ cookiecutter.class_name }}) -> None:
+async def test_ainvoke_ends_at_first_stop(
+    llm: {{ cookiecutter.class_name }},
+) -> None:
     assert await llm.ainvoke(PROMPT, stop=["o w"]) == "hello w"
 
 
@@ -43,7 +45,9 @@ async def test_astream_ends_at_stop_split_across_chunks(
     assert "".join(chunks) == "hello w"
 
 
-def test_batch_applies_stop_to_every_prompt(llm: {{ cookiecutter.class_name }}) -> None:
+def test_batch_applies_stop_to_every_prompt(
+    llm: {{ cookiecutter.class_name }},
+) -> None:
     assert llm.batch(["one two", "two one"], stop=[" "]) == ["one ", "two "]
 
 

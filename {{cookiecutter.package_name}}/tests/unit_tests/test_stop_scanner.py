@@ -4,7 +4,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from {{ cookiecutter.module_name }}._stop import StopScanner, apply_stop, cut_stream
+from {{ cookiecutter.module_name }}._stop import (
+    StopScanner,
+    apply_stop,
+    cut_stream,
+)
 
 
 def chunkings(text: str) -> list[list[str]]:

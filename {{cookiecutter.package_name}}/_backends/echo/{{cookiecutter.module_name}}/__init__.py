@@ -1,9 +1,11 @@
-"""{{ cookiecutter.__description_py }}"""
+"""{{ cookiecutter.__provider_name_py }} integration for LangChain."""
 
 from importlib import metadata
 
 from {{ cookiecutter.module_name }}.llms import {{ cookiecutter.class_name }}
 
-__version__ = metadata.version(__package__ or __name__)
+# The version lives in pyproject.toml only; read it from the installed metadata
+# by distribution name (scripts/check_imports.py loads this file under another name).
+__version__ = metadata.version("{{ cookiecutter.package_name }}")
 
 __all__ = ["{{ cookiecutter.class_name }}", "__version__"]

@@ -44,8 +44,12 @@ class {{ cookiecutter.class_name }}(LLM):
 {%- if cookiecutter.use_api_key %}
 
     Setup:
-        Install ``{{ cookiecutter.package_name }}`` and set the environment variable
-        ``{{ cookiecutter.api_key_env_var }}``, or pass ``api_key``.
+        Install the package and set your API key in the environment::
+
+            pip install {{ cookiecutter.package_name }}
+            export {{ cookiecutter.api_key_env_var }}="your-api-key"
+
+        or pass ``api_key`` to the class.
 {%- endif %}
 
     Example:
@@ -63,7 +67,10 @@ class {{ cookiecutter.class_name }}(LLM):
     n: int = Field(ge=0)
     """How many characters of the prompt to echo back."""
 
-    model: str = Field(default="{{ cookiecutter.default_model }}", alias="model_name")
+    model: str = Field(
+        default="{{ cookiecutter.default_model }}",
+        alias="model_name",
+    )
     """Name of the model, reported to callbacks and tracing."""
 {%- if cookiecutter.use_api_key %}
 

@@ -1,0 +1,146 @@
+"""Every combination of options renders a clean package whose own checks pass.
+
+Each render gets its own environment (uv, warm cache) and runs the package's own
+Makefile targets, as its author would: lint (ruff check, ruff format, mypy --strict),
+check_imports and the unit tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import render, run
+
+OPTIONS: dict[str, list[Any]] = {
+    "backend": ["openai-compatible", "echo"],
+    "streaming": [True, False],
+    "use_api_key": [True, False],
+}
+COMBINATIONS = [
+    dict(zip(OPTIONS, values, strict=False)) for values in itertools.product(*OPTIONS.values())
+]
+
+# Valid but unusual answers: long names, and free text that needs escaping everywhere.
+QUIRKY_TEXT = 'Ça "va" {bien} \\ l\'œuvre <b>*x*</b>'
+NAME_VARIANTS: dict[str, dict[str, Any]] = {
+    "long-names": {  # at the length limits of the pre-generation hook
+        "provider_name": "Extremely Long Provider Name",
+        "module_name": "langchain_very_long_provider_x",
+        "class_name": "ExtremelyLongProviderNameCoLLM",
+        "api_key_env_var": "EXTREMELY_LONG_PROVIDER_KEY_XY",
+        "default_model": "meta-llama/Llama-3.3-70B-Instruct-Turbo-with-a-long-suffix",
+        "api_base_url": "https://api.extremely-long-provider-name.example/inference/v1",
+        "api_docs_url": "https://docs.extremely-long-provider-name.example/reference/api",
+    },
+    "short-names": {"provider_name": "Ai"},
+    "quirky-text": {
+        "provider_name": QUIRKY_TEXT,
+        "description": QUIRKY_TEXT + " description",
+        "author_name": QUIRKY_TEXT + " author",
+    },
+}
+
+
+def combination_id(backend: str, streaming: bool, use_api_key: bool) -> str:
+    return "-".join(
+        [backend, "stream" if streaming else "nostream", "key" if use_api_key else "nokey"]
+    )
+
+
+CASES = {
+    **{combination_id(**c): c for c in COMBINATIONS},
+    **{
+        f"{name}-{backend}": {**answers, "backend": backend}
+        for name, answers in NAME_VARIANTS.items()
+        for backend in OPTIONS["backend"]
+    },
+}
+LEFTOVER = re.compile(r"\{\{|\{%|%\}|\}\}|cookiecutter\.")
+
+
+def leftovers(project: Path) -> list[str]:
+    return [
+        f"{path.relative_to(project)}: {line.strip()}"
+        for path in project.rglob("*")
+        if path.is_file() and ".venv" not in path.parts
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if LEFTOVER.search(line)
+    ]
+
+
+@pytest.mark.parametrize("answers", CASES.values(), ids=CASES.keys())
+def test_render_is_clean_and_its_checks_pass(tmp_path: Path, answers: dict[str, Any]) -> None:
+    project = render(tmp_path, **answers)
+    assert not list(project.glob("_*")), "option folders must be removed by the hook"
+    assert leftovers(project) == []
+    run(["make", "lint"], project)
+    run(["make", "check_imports"], project)
+    result = run(["make", "test"], project)
+    assert re.search(r"\d+ passed", result.stdout), result.stdout
+    assert "failed" not in result.stdout.splitlines()[-1]
+
+
+@pytest.mark.parametrize("backend", OPTIONS["backend"])
+def test_quirky_free_text_round_trips_into_metadata(tmp_path: Path, backend: str) -> None:
+    project = render(tmp_path, backend=backend, **NAME_VARIANTS["quirky-text"])
+    metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert metadata["project"]["description"] == QUIRKY_TEXT + " description"
+    assert metadata["project"]["authors"][0]["name"] == QUIRKY_TEXT + " author"
+    module = project / "langchain_ca_va_bien_l_oeuvre_b_x_b" / "llms.py"
+    # docstrings get a slash for a backslash and single quotes: no escapes needed
+    assert QUIRKY_TEXT.replace("\\", "/").replace('"', "'") in module.read_text()
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert "<b>" not in readme  # HTML in a name is shown, not interpreted
+
+
+@pytest.mark.parametrize("license_id", ["MIT", "Apache-2.0", "BSD-3-Clause"])
+def test_license_file_and_metadata_agree(tmp_path: Path, license_id: str) -> None:
+    project = render(tmp_path, license=license_id, author_name="Ada Lovelace")
+    text = (project / "LICENSE").read_text(encoding="utf-8")
+    first_words = {
+        "MIT": "MIT License",
+        "Apache-2.0": "Apache License",
+        "BSD-3-Clause": "BSD 3-Clause",
+    }
+    assert first_words[license_id] in text.strip().splitlines()[0]
+    if license_id != "Apache-2.0":  # its boilerplate names no copyright holder
+        assert "Ada Lovelace" in text
+    metadata = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert metadata["project"]["license"] == license_id
+
+
+@pytest.mark.parametrize(
+    ("option", "files"),
+    [
+        (
+            "streaming",
+            [
+                "tests/unit_tests/test_streaming.py",
+                "langchain_parrot_link/_callbacks.py",
+            ],
+        ),
+        ("use_api_key", ["tests/unit_tests/test_secrets.py"]),
+    ],
+)
+def test_files_of_an_option_that_is_off_are_removed(
+    tmp_path: Path, option: str, files: list[str]
+) -> None:
+    on = render(tmp_path / "on", **{option: True})
+    off = render(tmp_path / "off", **{option: False})
+    for name in files:
+        assert (on / name).is_file()
+        assert not (off / name).exists()
+
+
+def test_derived_names(tmp_path: Path) -> None:
+    project = render(tmp_path, provider_name="Café Bot", backend="echo")
+    assert project.name == "langchain-cafe-bot"
+    llms = (project / "langchain_cafe_bot" / "llms.py").read_text(encoding="utf-8")
+    assert "class CafeBotLLM(LLM):" in llms
+    assert '"CAFE_BOT_API_KEY"' in llms
