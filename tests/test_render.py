@@ -1,8 +1,8 @@
 """Every combination of options renders a clean package whose own checks pass.
 
 Each render gets its own environment (uv, warm cache) and runs the package's own
-Makefile targets, as its author would: lint (ruff check, ruff format, mypy --strict),
-check_imports and the unit tests.
+checks, as its author would: ruff check, ruff format, mypy --strict, check_imports
+and the unit tests.
 """
 
 from __future__ import annotations
@@ -79,9 +79,15 @@ def test_render_is_clean_and_its_checks_pass(tmp_path: Path, answers: dict[str, 
     project = render(tmp_path, **answers)
     assert not list(project.glob("_*")), "option folders must be removed by the hook"
     assert leftovers(project) == []
-    run(["make", "lint"], project)
-    run(["make", "check_imports"], project)
-    result = run(["make", "test"], project)
+    # what the package's `make lint`, `make check_imports` and `make test` run
+    # (tests/test_monorepo.py runs the Makefile itself)
+    run(["uv", "run", "--group", "lint", "ruff", "check", "."], project)
+    run(["uv", "run", "--group", "lint", "ruff", "format", "--check", "."], project)
+    run(["uv", "run", "--group", "typing", "mypy", "."], project)
+    (package,) = [marker.parent for marker in project.glob("*/py.typed")]
+    modules = [str(path.relative_to(project)) for path in package.glob("*.py")]
+    run(["uv", "run", "python", "scripts/check_imports.py", *modules], project)
+    result = run(["uv", "run", "--group", "test", "pytest", "tests/unit_tests"], project)
     assert re.search(r"\d+ passed", result.stdout), result.stdout
     assert "failed" not in result.stdout.splitlines()[-1]
 

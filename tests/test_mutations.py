@@ -1,0 +1,150 @@
+"""Break one checklist behaviour of a rendered package at a time: its tests must fail.
+
+Each mutation edits the rendered source the way a contributor might get it wrong,
+runs the rendered unit tests, and expects the named checklist test among the failures.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from conftest import render, run
+
+pytestmark = pytest.mark.slow
+
+
+class Mutation(NamedTuple):
+    file: str  # relative to the package's import folder
+    original: str
+    broken: str
+    caught_by: str  # a test that must fail
+
+
+SHARED_MUTATIONS = {
+    "stop sequence dropped from the response": Mutation(
+        "_stop.py",
+        "return end if self._include_stop else -negative_start",
+        "return -negative_start",
+        "test_stop_sequence_is_included_in_response",
+    ),
+    "stop not found across chunk boundaries": Mutation(
+        "_stop.py",
+        "keep = self._longest_partial_match(buffer)",
+        "keep = 0",
+        "test_stream_ends_at_stop_split_across_chunks",
+    ),
+    "later stop sequence wins": Mutation(
+        "_stop.py",
+        "if best is None or candidate < best:",
+        "if best is None or candidate > best:",
+        "test_invoke_ends_at_first_stop",
+    ),
+    "on_llm_new_token never called": Mutation(
+        "_callbacks.py",
+        "        run_manager.on_llm_new_token(text, chunk=chunk)\n",
+        "        pass\n",
+        "test_stream_reports_every_chunk_before_yielding_it",
+    ),
+    "async on_llm_new_token never called": Mutation(
+        "_callbacks.py",
+        "        await run_manager.on_llm_new_token(text, chunk=chunk)\n",
+        "        pass\n",
+        "test_astream_reports_every_chunk_before_yielding_it",
+    ),
+    "API key in the identifying params": Mutation(
+        "llms.py",
+        "    def _identifying_params(self) -> dict[str, Any]:\n"
+        '        """Parameters that identify this model in ``print(llm)`` and caches."""\n'
+        "        return {",
+        "    def _identifying_params(self) -> dict[str, Any]:\n"
+        '        """Parameters that identify this model in ``print(llm)`` and caches."""\n'
+        '        return {"key": self.api_key.get_secret_value(), ',
+        "test_key_absent_from_surface",
+    ),
+    "init param without docstring": Mutation(
+        "llms.py",
+        '    """Keep the matched stop sequence at the end of the output (False cuts it off)."""\n',
+        "",
+        "test_every_init_param_has_a_docstring",
+    ),
+    "plain-string API key": Mutation(
+        "llms.py",
+        "    api_key: SecretStr = Field(",
+        "    api_key: str = Field(",
+        "test_api_key_is_secret_str",
+    ),
+}
+ECHO_MUTATIONS = {
+    "on_llm_new_token after the yield": Mutation(
+        "llms.py",
+        "            yield new_chunk(text, run_manager)\n",
+        "            chunk = GenerationChunk(text=text)\n"
+        "            yield chunk\n"
+        "            if run_manager:\n"
+        "                run_manager.on_llm_new_token(text, chunk=chunk)\n",
+        "test_stream_reports_every_chunk_before_yielding_it",
+    ),
+    "stop ignored by invoke": Mutation(
+        "llms.py",
+        "return apply_stop(self._complete(prompt), stop, include_stop=self.include_stop)",
+        "return self._complete(prompt)",
+        "test_invoke_ends_at_first_stop",
+    ),
+    "batch runs prompts one after another": Mutation(
+        "_batching.py",
+        "max_workers=min(limit, len(prompts))",
+        "max_workers=1",
+        "test_batch_runs_prompts_concurrently",
+    ),
+}
+CASES = [("echo", name, m) for name, m in {**SHARED_MUTATIONS, **ECHO_MUTATIONS}.items()]
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One rendered package per backend, with its test environment."""
+    rendered = {}
+    for backend in ("echo",):
+        project = render(tmp_path_factory.mktemp(backend), backend=backend)
+        run(["uv", "sync", "--no-default-groups", "--group", "test"], project)
+        rendered[backend] = project
+    return rendered
+
+
+def unit_tests(project: Path) -> tuple[int, str]:
+    result = run(
+        ["uv", "run", "--no-sync", "pytest", "tests/unit_tests", "-q", "-p", "no:cacheprovider"],
+        project,
+        check=False,
+    )
+    return result.returncode, result.stdout
+
+
+@pytest.mark.parametrize("backend", ["echo"])
+def test_unbroken_package_passes(packages: dict[str, Path], backend: str) -> None:
+    returncode, output = unit_tests(packages[backend])
+    assert returncode == 0, output
+
+
+@pytest.mark.parametrize(
+    ("backend", "name", "mutation"), CASES, ids=[f"{b}-{n}" for b, n, _ in CASES]
+)
+def test_breaking_a_checklist_item_fails_its_test(
+    packages: dict[str, Path], backend: str, name: str, mutation: Mutation
+) -> None:
+    project = packages[backend]
+    source = project / "langchain_parrot_link" / mutation.file
+    original = source.read_text()
+    assert original.count(mutation.original) >= 1, f"mutation {name!r} no longer applies"
+    source.write_text(original.replace(mutation.original, mutation.broken))
+    try:
+        returncode, output = unit_tests(project)
+    finally:
+        source.write_text(original)
+    failed = re.findall(r"^FAILED \S+::(\w+)", output, flags=re.MULTILINE)
+    assert returncode != 0, f"{name}: no test failed"
+    assert mutation.caught_by in failed, output
