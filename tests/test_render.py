@@ -61,7 +61,7 @@ CASES = {
         for backend in OPTIONS["backend"]
     },
 }
-LEFTOVER = re.compile(r"\{\{|\{%|%\}|\}\}|cookiecutter\.")
+LEFTOVER = re.compile(r"\{\{|\{%|cookiecutter\.")  # what a Jinja tag or variable starts with
 
 
 def leftovers(project: Path) -> list[str]:
