@@ -10,8 +10,16 @@ CONTEXT = json.loads(r'''{{ cookiecutter | tojson }}''')
 
 # Import names a package must not take: they would hide what it imports.
 TAKEN_MODULES = {"langchain", "langchain_core", "pydantic", "httpx", "pytest", "tests"}
-# Names llms.py imports: a class named like one of them would hide it.
-TAKEN_CLASSES = {"LLM", "Any", "ConfigDict", "Field", "SecretStr", "Generation"}
+# Names that llms.py or __init__.py import or define: a class named like one would hide it.
+TAKEN_CLASSES = {
+    *("Any", "AsyncIterator", "Counter", "Iterable", "Iterator"),
+    *("ConfigDict", "Field", "PrivateAttr", "SecretStr"),
+    *("LLM", "LLMResult", "Generation", "GenerationChunk", "LangSmithParams"),
+    *("AsyncCallbackManagerForLLMRun", "CallbackManagerForLLMRun"),
+    *("StopScanner", "Transport", "APIError", "APIConnectionError", "APITimeoutError"),
+    *("AuthenticationError", "BadRequestError", "MalformedResponseError"),
+    *("RateLimitError", "ServerError", "StreamInterruptedError"),
+}
 # Longest answers the rendered code is tested with: its lines stay within 88 columns.
 MAX_NAME, MAX_TEXT = 30, 60
 PEP440 = (

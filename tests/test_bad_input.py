@@ -29,6 +29,7 @@ BAD_ANSWERS = [
     ("class_name", "parrotLLM", "CapWords Python identifier"),
     ("class_name", "Parrot-LLM", "CapWords Python identifier"),
     ("class_name", "LLM", "hide a name the module imports"),
+    ("class_name", "ServerError", "hide a name the module imports"),
     ("class_name", "P" * 31, "30 characters"),
     ("description", "", "must not be empty"),
     ("api_key_env_var", "parrot_key", "uppercase letters, digits and underscores"),

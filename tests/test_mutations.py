@@ -41,7 +41,7 @@ SHARED_MUTATIONS = {
         "_stop.py",
         "if best is None or candidate < best:",
         "if best is None or candidate > best:",
-        "test_invoke_ends_at_first_stop",
+        "test_every_chunking_cuts_like_the_whole_text",
     ),
     "on_llm_new_token never called": Mutation(
         "_callbacks.py",
@@ -101,14 +101,63 @@ ECHO_MUTATIONS = {
         "test_batch_runs_prompts_concurrently",
     ),
 }
-CASES = [("echo", name, m) for name, m in {**SHARED_MUTATIONS, **ECHO_MUTATIONS}.items()]
+OPENAI_MUTATIONS = {
+    "on_llm_new_token after the yield": Mutation(
+        "llms.py",
+        "            yield new_chunk(text, run_manager, info or None)\n",
+        "            chunk = GenerationChunk(text=text, generation_info=info or None)\n"
+        "            yield chunk\n"
+        "            if run_manager:\n"
+        "                run_manager.on_llm_new_token(text, chunk=chunk)\n",
+        "test_stream_reports_every_chunk_before_yielding_it",
+    ),
+    "stop ignored by invoke": Mutation(
+        "llms.py",
+        "        if stop:\n            return _join(self._stream_pieces(prompt, stop, **kwargs))",
+        "        if False:\n            return _join(self._stream_pieces(prompt, stop, **kwargs))",
+        "test_invoke_ends_at_first_stop",
+    ),
+    "response kept open after the stop": Mutation(
+        "llms.py",
+        '                    info["finish_reason"] = "stop"\n                    break\n'
+        "        if text := scanner.flush():\n            yield text, {}\n        if info:\n"
+        '            yield "", info\n\n    async def',
+        '                    info["finish_reason"] = "stop"\n'
+        "        if text := scanner.flush():\n            yield text, {}\n        if info:\n"
+        '            yield "", info\n\n    async def',
+        "test_stream_hangs_up_at_the_stop",
+    ),
+    "client errors retried": Mutation(
+        "_client.py",
+        "RETRIED = (RateLimitError, ServerError, APIConnectionError)",
+        "RETRIED = (RateLimitError, ServerError, APIConnectionError, BadRequestError)",
+        "test_other_client_errors_raise_bad_request_at_once",
+    ),
+    "server errors not retried": Mutation(
+        "_client.py",
+        "RETRIED = (RateLimitError, ServerError, APIConnectionError)",
+        "RETRIED = (RateLimitError, APIConnectionError)",
+        "test_server_errors_are_retried_then_raised",
+    ),
+    "abatch runs prompts one after another": Mutation(
+        "_batching.py",
+        "generations = await gather_with_concurrency(\n        limit,",
+        "generations = await gather_with_concurrency(\n        1,",
+        "test_abatch_overlaps_up_to_max_concurrency",
+    ),
+}
+CASES = [
+    *[("echo", name, m) for name, m in {**SHARED_MUTATIONS, **ECHO_MUTATIONS}.items()],
+    *[("openai-compatible", n, m) for n, m in {**SHARED_MUTATIONS, **OPENAI_MUTATIONS}.items()],
+]
+BACKENDS = ["echo", "openai-compatible"]
 
 
 @pytest.fixture(scope="module")
 def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """One rendered package per backend, with its test environment."""
     rendered = {}
-    for backend in ("echo",):
+    for backend in BACKENDS:
         project = render(tmp_path_factory.mktemp(backend), backend=backend)
         run(["uv", "sync", "--no-default-groups", "--group", "test"], project)
         rendered[backend] = project
@@ -124,7 +173,7 @@ def unit_tests(project: Path) -> tuple[int, str]:
     return result.returncode, result.stdout
 
 
-@pytest.mark.parametrize("backend", ["echo"])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_unbroken_package_passes(packages: dict[str, Path], backend: str) -> None:
     returncode, output = unit_tests(packages[backend])
     assert returncode == 0, output

@@ -20,7 +20,9 @@ PROMPT = "hello world, hello moon"
     ],
 )
 def test_invoke_ends_at_first_stop(
-    llm: {{ cookiecutter.class_name }}, stop: list[str], expected: str
+    llm: {{ cookiecutter.class_name }},
+    stop: list[str],
+    expected: str,
 ) -> None:
     assert llm.invoke(PROMPT, stop=stop) == expected
 

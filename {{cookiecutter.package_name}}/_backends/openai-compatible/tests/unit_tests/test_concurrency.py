@@ -1,0 +1,68 @@
+"""batch and abatch overlap their requests, up to max_concurrency at once.
+
+Measured by the server: the times it received and answered each request.
+"""
+
+import math
+from collections.abc import Callable
+
+from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+
+from .completions_server import CompletionsServer, ReceivedRequest, Reply
+
+PROMPTS = [f"prompt {n}" for n in range(6)]
+LATENCY = 0.3
+LIMIT = 3
+
+
+def most_at_once(requests: list[ReceivedRequest]) -> int:
+    """The largest number of requests the server was answering at the same time."""
+    starts = [(request.started, 1) for request in requests]
+    ends = [(request.ended or request.started, -1) for request in requests]
+    running = peak = 0
+    for _, change in sorted(starts + ends):  # an end before a start at a tie
+        running += change
+        peak = max(peak, running)
+    return peak
+
+
+def span(requests: list[ReceivedRequest]) -> float:
+    """Seconds from the first request's arrival to the last answer."""
+    first = min(request.started for request in requests)
+    return max(request.ended or first for request in requests) - first
+
+
+def assert_overlapped(server: CompletionsServer) -> None:
+    """LIMIT requests at a time: ceil(N / LIMIT) rounds of LATENCY, not N of them."""
+    assert len(server.requests) == len(PROMPTS)
+    assert most_at_once(server.requests) == LIMIT
+    rounds = math.ceil(len(PROMPTS) / LIMIT)
+    assert span(server.requests) < (rounds + 1) * LATENCY < len(PROMPTS) * LATENCY
+
+
+def test_batch_overlaps_up_to_max_concurrency(
+    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    server: CompletionsServer,
+) -> None:
+    server.default = Reply(latency=LATENCY)
+    assert make_llm(max_concurrency=LIMIT).batch([*PROMPTS]) == PROMPTS
+    assert_overlapped(server)
+
+
+async def test_abatch_overlaps_up_to_max_concurrency(
+    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    server: CompletionsServer,
+) -> None:
+    server.default = Reply(latency=LATENCY)
+    assert await make_llm(max_concurrency=LIMIT).abatch([*PROMPTS]) == PROMPTS
+    assert_overlapped(server)
+
+
+async def test_abatch_with_stop_streams_concurrently(
+    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    server: CompletionsServer,
+) -> None:
+    server.default = Reply(latency=LATENCY)
+    llm = make_llm(max_concurrency=LIMIT)
+    assert await llm.abatch([*PROMPTS], stop=[" "]) == ["prompt "] * len(PROMPTS)
+    assert_overlapped(server)

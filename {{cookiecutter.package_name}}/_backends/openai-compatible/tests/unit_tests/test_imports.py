@@ -1,0 +1,19 @@
+from {{ cookiecutter.module_name }} import __all__
+
+EXPECTED_ALL = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "MalformedResponseError",
+    "RateLimitError",
+    "ServerError",
+    "StreamInterruptedError",
+    "{{ cookiecutter.class_name }}",
+    "__version__",
+]
+
+
+def test_all_imports() -> None:
+    assert sorted(EXPECTED_ALL) == sorted(__all__)

@@ -1,0 +1,33 @@
+"""{{ cookiecutter.__provider_name_py }} integration for LangChain."""
+
+from importlib import metadata
+
+from {{ cookiecutter.module_name }}.exceptions import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    MalformedResponseError,
+    RateLimitError,
+    ServerError,
+    StreamInterruptedError,
+)
+from {{ cookiecutter.module_name }}.llms import {{ cookiecutter.class_name }}
+
+# The version lives in pyproject.toml only; read it from the installed metadata
+# by distribution name (scripts/check_imports.py loads this file under another name).
+__version__ = metadata.version("{{ cookiecutter.package_name }}")
+
+__all__ = ["{{ cookiecutter.class_name }}", "__version__"]
+__all__ += [  # the errors its calls raise
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "MalformedResponseError",
+    "RateLimitError",
+    "ServerError",
+    "StreamInterruptedError",
+]
