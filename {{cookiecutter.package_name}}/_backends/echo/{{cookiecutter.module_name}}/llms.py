@@ -62,7 +62,7 @@ class {{ cookiecutter.class_name }}(LLM):
             assert llm.invoke("hello world", stop=["l"]) == "hel"
     """
 
-    model_config = ConfigDict(populate_by_name=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(populate_by_name=True)
 
     n: int = Field(ge=0)
     """How many characters of the prompt to echo back."""

@@ -5,19 +5,22 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import LangSmithParams
+from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.llms import LLM
 {%- if cookiecutter.streaming %}
 from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 {%- else %}
 from langchain_core.outputs import Generation, LLMResult
 {%- endif %}
+from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import get_config_list
 {%- if cookiecutter.use_api_key %}
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
@@ -39,6 +42,9 @@ COMPLETIONS_PATH = "/completions"
 # Making a model's transport is rare and quick; the lock keeps the threads of a
 # batch from each making one.
 _TRANSPORT_LOCK = threading.Lock()
+
+# The max_concurrency of the batch/abatch call running in this context, if it set one.
+_CALL_CONCURRENCY: ContextVar[int | None] = ContextVar("call_concurrency", default=None)
 
 
 class {{ cookiecutter.class_name }}(LLM):
@@ -78,7 +84,7 @@ class {{ cookiecutter.class_name }}(LLM):
             llm.close()  # release the pooled connections (aclose() for async)
     """
 
-    model_config = ConfigDict(populate_by_name=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(populate_by_name=True)
 
     base_url: str = Field(
         default_factory=from_env(
@@ -368,6 +374,52 @@ class {{ cookiecutter.class_name }}(LLM):
 
     # LangChain's interface.
 
+    def batch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Complete ``inputs`` concurrently, ``max_concurrency`` at a time.
+
+        ``config["max_concurrency"]``, when given, overrides the field for this
+        call. LangChain's own ``batch`` would split the inputs into groups of that
+        size and run the groups one after another, each waiting for its slowest
+        prompt; here a new prompt starts as soon as one finishes.
+        """
+        configs, limit = _one_window(config, len(inputs))
+        token = _CALL_CONCURRENCY.set(limit)
+        try:
+            return super().batch(
+                inputs, configs, return_exceptions=return_exceptions, **kwargs
+            )
+        finally:
+            _CALL_CONCURRENCY.reset(token)
+
+    async def abatch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Async twin of ``batch``."""
+        configs, limit = _one_window(config, len(inputs))
+        token = _CALL_CONCURRENCY.set(limit)
+        try:
+            return await super().abatch(
+                inputs, configs, return_exceptions=return_exceptions, **kwargs
+            )
+        finally:
+            _CALL_CONCURRENCY.reset(token)
+
+    def _concurrency(self) -> int:
+        """How many prompts of the current batch may run at once."""
+        return _CALL_CONCURRENCY.get() or self.max_concurrency
+
     def _call(
         self,
         prompt: str,
@@ -401,7 +453,7 @@ class {{ cookiecutter.class_name }}(LLM):
         def complete(prompt: str) -> Generation:
             return self._complete(prompt, stop, **kwargs)
 
-        result = generate_all(complete, prompts, self.max_concurrency)
+        result = generate_all(complete, prompts, self._concurrency())
         result.llm_output = self._llm_output(result)
         return result
 
@@ -417,7 +469,7 @@ class {{ cookiecutter.class_name }}(LLM):
         async def complete(prompt: str) -> Generation:
             return await self._acomplete(prompt, stop, **kwargs)
 
-        result = await agenerate_all(complete, prompts, self.max_concurrency)
+        result = await agenerate_all(complete, prompts, self._concurrency())
         result.llm_output = self._llm_output(result)
         return result
 
@@ -455,6 +507,17 @@ class {{ cookiecutter.class_name }}(LLM):
         async for text, info in self._astream_pieces(prompt, stop, **kwargs):
             yield await anew_chunk(text, run_manager, info or None)
 {%- endif %}
+
+
+def _one_window(
+    config: RunnableConfig | list[RunnableConfig] | None, count: int
+) -> tuple[list[RunnableConfig], int | None]:
+    """The configs of a batch without their ``max_concurrency``, and that limit."""
+    configs = get_config_list(config, count)  # fresh copies
+    limit = configs[0].get("max_concurrency") if configs else None
+    for one in configs:
+        one["max_concurrency"] = None
+    return configs, limit
 
 
 def _text(choice: Any) -> str:

@@ -66,3 +66,32 @@ async def test_abatch_with_stop_streams_concurrently(
     llm = make_llm(max_concurrency=LIMIT)
     assert await llm.abatch([*PROMPTS], stop=[" "]) == ["prompt "] * len(PROMPTS)
     assert_overlapped(server)
+
+
+def test_batch_config_max_concurrency_is_one_window(
+    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    server: CompletionsServer,
+) -> None:
+    # config's max_concurrency bounds one rolling window: a slow prompt holds one
+    # slot, the others go on in the rest (LangChain's own batch runs groups of that
+    # size one after another, each waiting for its slowest prompt)
+    server.reply(Reply(latency=LATENCY))  # only the first request is slow
+    prompts = PROMPTS[:4]
+    llm = make_llm(max_concurrency=8)
+    assert llm.batch([*prompts], config={"max_concurrency": 2}) == prompts
+    first, _, third, _ = server.requests
+    assert most_at_once(server.requests) == 2
+    assert third.started < (first.ended or third.started)
+
+
+async def test_abatch_config_max_concurrency_is_one_window(
+    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    server: CompletionsServer,
+) -> None:
+    server.reply(Reply(latency=LATENCY))
+    prompts = PROMPTS[:4]
+    llm = make_llm(max_concurrency=8)
+    assert await llm.abatch([*prompts], config={"max_concurrency": 2}) == prompts
+    first, _, third, _ = server.requests
+    assert most_at_once(server.requests) == 2
+    assert third.started < (first.ended or third.started)

@@ -5,7 +5,6 @@ sequence read the answer as a stream, so stream faults are tested through them.
 """
 
 import logging
-import math
 import socket
 import time
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}, _client
 from {{ cookiecutter.module_name }}.exceptions import (
     APIConnectionError,
     APIError,
@@ -109,22 +108,28 @@ async def test_other_client_errors_raise_bad_request_at_once(
 async def test_429_is_retried_after_the_seconds_of_retry_after(
     make_llm: MakeLLM, server: CompletionsServer, how: str
 ) -> None:
-    server.reply(Reply(status=429, headers={"Retry-After": "1"}))
+    server.reply(Reply(status=429, headers={"Retry-After": "0.3"}))
     assert await complete(make_llm(), how) == "hello"
     assert len(server.requests) == 2
-    assert gaps(server)[0] >= 0.95  # not the test models' 0.01 s backoff
+    assert gaps(server)[0] >= 0.28  # not the test models' 0.01 s backoff
 
 
 async def test_429_is_retried_at_the_http_date_of_retry_after(
-    make_llm: MakeLLM, server: CompletionsServer
+    make_llm: MakeLLM, server: CompletionsServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wall, now = time.time(), time.monotonic()
-    date = math.floor(wall) + 2  # HTTP dates count whole seconds: 1 to 2 s from now
-    when = formatdate(date, usegmt=True)
+    # the date is 30 s away; the longest wait, cut to 0.3 s here, applies instead
+    monkeypatch.setattr(_client, "MAX_RETRY_AFTER", 0.3)
+    when = formatdate(time.time() + 30, usegmt=True)
     server.reply(Reply(status=429, headers={"Retry-After": when}))
     assert await complete(make_llm(), "ainvoke") == "hello"
     assert len(server.requests) == 2
-    assert server.requests[1].started >= now + (date - wall) - 0.01
+    assert gaps(server)[0] >= 0.28  # not the test models' 0.01 s backoff
+
+
+def test_retry_after_reads_http_dates() -> None:
+    wait = _client.parse_retry_after(formatdate(time.time() + 30, usegmt=True))
+    assert wait is not None
+    assert 28 <= wait <= 30
 
 
 async def test_429_until_retries_run_out_raises_rate_limit_error(
