@@ -9,7 +9,7 @@ Prints a Markdown table of medians and ratios, and writes every raw sample as JS
 reference measured in the same run on the same machine, and the sides of a ratio are
 interleaved (ABC, BCA, CAB, ...) so that drift hits all of them alike.
 
-Figures (see benchmarks/README.md for what each one means and its target):
+Figures (see the Performance section of README.md for what each one means and its target):
 
 * render: ``python -m cookiecutter --no-input`` of the default configuration with the
   tests off, against the same command on an empty one-file template (the floor), and
