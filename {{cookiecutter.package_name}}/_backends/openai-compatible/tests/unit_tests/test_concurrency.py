@@ -13,6 +13,7 @@ from .completions_server import CompletionsServer, ReceivedRequest, Reply
 PROMPTS = [f"prompt {n}" for n in range(6)]
 LATENCY = 0.3
 LIMIT = 3
+SLOW = 1.0  # long enough for the other requests to go through, even on a busy machine
 
 
 def most_at_once(requests: list[ReceivedRequest]) -> int:
@@ -75,7 +76,7 @@ def test_batch_config_max_concurrency_is_one_window(
     # config's max_concurrency bounds one rolling window: a slow prompt holds one
     # slot, the others go on in the rest (LangChain's own batch runs groups of that
     # size one after another, each waiting for its slowest prompt)
-    server.reply(Reply(latency=LATENCY))  # only the first request is slow
+    server.reply(Reply(latency=SLOW))  # only the first request is slow
     prompts = PROMPTS[:4]
     llm = make_llm(max_concurrency=8)
     assert llm.batch([*prompts], config={"max_concurrency": 2}) == prompts
@@ -88,7 +89,7 @@ async def test_abatch_config_max_concurrency_is_one_window(
     make_llm: Callable[..., {{ cookiecutter.class_name }}],
     server: CompletionsServer,
 ) -> None:
-    server.reply(Reply(latency=LATENCY))
+    server.reply(Reply(latency=SLOW))  # only the first request is slow
     prompts = PROMPTS[:4]
     llm = make_llm(max_concurrency=8)
     assert await llm.abatch([*prompts], config={"max_concurrency": 2}) == prompts
