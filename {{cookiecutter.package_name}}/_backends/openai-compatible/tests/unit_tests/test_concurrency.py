@@ -13,7 +13,6 @@ from .completions_server import CompletionsServer, ReceivedRequest, Reply
 PROMPTS = [f"prompt {n}" for n in range(6)]
 LATENCY = 0.3
 LIMIT = 3
-SLOW = 1.0  # long enough for the other requests to go through, even on a busy machine
 
 
 def most_at_once(requests: list[ReceivedRequest]) -> int:
@@ -35,6 +34,7 @@ def span(requests: list[ReceivedRequest]) -> float:
 
 def assert_overlapped(server: CompletionsServer) -> None:
     """LIMIT requests at a time: ceil(N / LIMIT) rounds of LATENCY, not N of them."""
+    server.wait_idle()  # the answers are sent; let the server note their times
     assert len(server.requests) == len(PROMPTS)
     assert most_at_once(server.requests) == LIMIT
     rounds = math.ceil(len(PROMPTS) / LIMIT)
@@ -76,10 +76,11 @@ def test_batch_config_max_concurrency_is_one_window(
     # config's max_concurrency bounds one rolling window: a slow prompt holds one
     # slot, the others go on in the rest (LangChain's own batch runs groups of that
     # size one after another, each waiting for its slowest prompt)
-    server.reply(Reply(latency=SLOW))  # only the first request is slow
+    server.reply(Reply(latency=LATENCY))  # only the first request is slow
     prompts = PROMPTS[:4]
     llm = make_llm(max_concurrency=8)
     assert llm.batch([*prompts], config={"max_concurrency": 2}) == prompts
+    server.wait_idle()  # the answers are sent; let the server note their times
     first, _, third, _ = server.requests
     assert most_at_once(server.requests) == 2
     assert third.started < (first.ended or third.started)
@@ -89,10 +90,11 @@ async def test_abatch_config_max_concurrency_is_one_window(
     make_llm: Callable[..., {{ cookiecutter.class_name }}],
     server: CompletionsServer,
 ) -> None:
-    server.reply(Reply(latency=SLOW))  # only the first request is slow
+    server.reply(Reply(latency=LATENCY))  # only the first request is slow
     prompts = PROMPTS[:4]
     llm = make_llm(max_concurrency=8)
     assert await llm.abatch([*prompts], config={"max_concurrency": 2}) == prompts
+    server.wait_idle()  # the answers are sent; let the server note their times
     first, _, third, _ = server.requests
     assert most_at_once(server.requests) == 2
     assert third.started < (first.ended or third.started)
