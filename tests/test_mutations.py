@@ -145,6 +145,12 @@ OPENAI_MUTATIONS = {
         "generations = await gather_with_concurrency(\n        1,",
         "test_abatch_overlaps_up_to_max_concurrency",
     ),
+    "an SSL context per client": Mutation(
+        "_client.py",
+        'return {**self._options, "verify": self._ssl_context}',
+        "return dict(self._options)",
+        "test_all_clients_of_a_model_share_one_ssl_context",
+    ),
 }
 CASES = [
     *[("echo", name, m) for name, m in {**SHARED_MUTATIONS, **ECHO_MUTATIONS}.items()],

@@ -2,6 +2,8 @@
 
 import asyncio
 import gc
+import ssl
+from typing import Any
 
 import pytest
 
@@ -78,4 +80,33 @@ def test_each_event_loop_gets_its_own_client(
             await llm.aclose()
 
     assert asyncio.run(second_loop()) == "two"
+    gc.collect()  # the first loop's connection, never closed, warns here
+
+
+@pytest.mark.filterwarnings("ignore:unclosed:ResourceWarning")
+def test_all_clients_of_a_model_share_one_ssl_context(
+    llm: {{ cookiecutter.class_name }},
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Loading the CA bundle takes about 20 ms: the clients of the sync calls and
+    # of each new event loop must not load it again.
+    loads: list[Any] = []
+    load_verify_locations = ssl.SSLContext.load_verify_locations
+
+    def counted(context: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        loads.append(args or kwargs)
+        load_verify_locations(context, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+
+    async def last_loop() -> str:
+        try:
+            return await llm.ainvoke("three")
+        finally:
+            await llm.aclose()
+
+    assert llm.invoke("one") == "one"
+    assert asyncio.run(llm.ainvoke("two")) == "two"
+    assert asyncio.run(last_loop()) == "three"
+    assert len(loads) == 1
     gc.collect()  # the first loop's connection, never closed, warns here
