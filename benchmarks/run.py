@@ -19,8 +19,9 @@ Figures (see the Performance section of README.md for what each one means and it
   environment, unit tests), with uv and with the pip fallback (uv hidden from PATH),
   each after one warm-up run so the package caches are warm.
 * import: importing the rendered package against importing langchain_core's ``LLM``
-  alone, each in a fresh interpreter; and, for information, the package's own cost
-  when it is imported after ``LLM`` (package_after_llm).
+  alone, each in a fresh interpreter and at 30 call depths (see ``IMPORT_CHILD``);
+  what the package adds is its import after ``LLM`` (package_after_llm), checked
+  against the cold imports' difference in user CPU time.
 * invoke / ainvoke / stream / astream: the rendered client against the floor
   (``floor.py``, a bare-httpx ``LLM``) and the peer (``langchain_openai.OpenAI``), all
   on one loopback server (``server.py``, its own process) that answers at once.
