@@ -28,6 +28,7 @@ from floor import BareBatch, FloorLLM
 from langchain_core.language_models.llms import BaseLLM
 from langchain_core.runnables import RunnableConfig
 from pydantic import SecretStr
+from run import rotated
 
 PROMPT = "Say something short."
 
@@ -68,11 +69,6 @@ def consume_stream(llm: BaseLLM) -> None:
         pass
 
 
-def rotate(names: list[str], round_: int) -> list[str]:
-    k = round_ % len(names)
-    return names[k:] + names[:k]
-
-
 def timed(work: Callable[[], object]) -> float:
     gc.collect()
     started = time.perf_counter()
@@ -105,7 +101,7 @@ def run_sync(config: dict[str, Any], problems: list[str]) -> dict[str, Any]:
             llm.invoke(PROMPT)
     samples: dict[str, list[float]] = {name: [] for name in clients}
     for r in range(rounds):
-        for name in rotate(list(clients), r):
+        for name in rotated(list(clients), r):
             llm = clients[name]
             elapsed = timed(partial(invoke_block, llm, calls))
             samples[name].append(elapsed / calls)
@@ -121,7 +117,7 @@ def run_sync(config: dict[str, Any], problems: list[str]) -> dict[str, Any]:
         if counts[name] < chunks:
             problems.append(f"{name}: stream gave {counts[name]} chunks of {chunks}")
     for r in range(config["stream_rounds"]):
-        for name in rotate(list(clients), r):
+        for name in rotated(list(clients), r):
             llm = clients[name]
             elapsed = timed(partial(consume_stream, llm))
             samples[name].append(chunks / elapsed)
@@ -155,7 +151,7 @@ def run_batches(config: dict[str, Any], problems: list[str]) -> dict[str, list[f
         for output in outputs:
             check_text(name, output, problems)
     for r in range(config["batch_rounds"]):
-        for name in rotate(list(clients), r):
+        for name in rotated(list(clients), r):
             llm = clients[name]
             samples[name].append(timed(partial(llm.batch, prompts, config=options)))
     return samples
@@ -173,7 +169,7 @@ async def run_async(config: dict[str, Any], problems: list[str]) -> dict[str, An
             await llm.ainvoke(PROMPT)
     samples: dict[str, list[float]] = {name: [] for name in clients}
     for r in range(rounds):
-        for name in rotate(list(clients), r):
+        for name in rotated(list(clients), r):
             llm = clients[name]
 
             async def block(llm: BaseLLM = llm) -> None:
@@ -193,7 +189,7 @@ async def run_async(config: dict[str, Any], problems: list[str]) -> dict[str, An
         if seen < chunks:
             problems.append(f"{name}: astream gave {seen} chunks of {chunks}")
     for r in range(config["stream_rounds"]):
-        for name in rotate(list(clients), r):
+        for name in rotated(list(clients), r):
             llm = clients[name]
 
             async def consume(llm: BaseLLM = llm) -> None:
@@ -211,7 +207,7 @@ async def run_async(config: dict[str, Any], problems: list[str]) -> dict[str, An
         for output in await llm.abatch(prompts[:2], config=options):
             check_text(name, output, problems)
     for r in range(config["batch_rounds"]):
-        for name in rotate(list(clients), r):
+        for name in rotated(list(clients), r):
             llm = clients[name]
             samples[name].append(await atimed(partial(llm.abatch, prompts, config=options)))
     results["abatch_s"] = samples

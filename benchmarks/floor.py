@@ -23,6 +23,21 @@ from langchain_core.language_models.llms import LLM
 from langchain_core.outputs import GenerationChunk
 from pydantic import PrivateAttr
 
+DONE = "data: [DONE]"  # the last line of a stream
+
+
+def first_text(answer: dict[str, Any]) -> str:
+    """The text of the first choice of a JSON answer."""
+    return str(answer["choices"][0]["text"])
+
+
+def event_text(line: str) -> str | None:
+    """The text of one server-sent event line; None for other lines or no choice."""
+    if not line.startswith("data: "):
+        return None
+    choices = json.loads(line[6:])["choices"]
+    return str(choices[0]["text"]) if choices else None
+
 
 class BareBatch:
     """A batch with no LangChain at all: bare httpx, threads or a semaphore.
@@ -39,7 +54,7 @@ class BareBatch:
 
     def _one(self, prompt: str) -> str:
         body = {"model": "bench", "prompt": prompt}
-        return str(self.client.post(self.url, json=body).json()["choices"][0]["text"])
+        return first_text(self.client.post(self.url, json=body).json())
 
     def batch(self, prompts: list[str], config: object = None) -> list[str]:
         with ThreadPoolExecutor(self.concurrency) as pool:
@@ -51,8 +66,7 @@ class BareBatch:
         async def one(prompt: str) -> str:
             async with semaphore:
                 body = {"model": "bench", "prompt": prompt}
-                response = await self.aclient.post(self.url, json=body)
-                return str(response.json()["choices"][0]["text"])
+                return first_text((await self.aclient.post(self.url, json=body)).json())
 
         return list(await asyncio.gather(*(one(prompt) for prompt in prompts)))
 
@@ -81,7 +95,7 @@ class FloorLLM(LLM):
         **kwargs: Any,
     ) -> str:
         response = self._client.post(f"{self.base_url}/completions", json=self._body(prompt))
-        return str(response.json()["choices"][0]["text"])
+        return first_text(response.json())
 
     async def _acall(
         self,
@@ -91,7 +105,7 @@ class FloorLLM(LLM):
         **kwargs: Any,
     ) -> str:
         response = await self._aclient.post(f"{self.base_url}/completions", json=self._body(prompt))
-        return str(response.json()["choices"][0]["text"])
+        return first_text(response.json())
 
     def _stream(
         self,
@@ -103,14 +117,11 @@ class FloorLLM(LLM):
         url = f"{self.base_url}/completions"
         with self._client.stream("POST", url, json=self._body(prompt, True)) as response:
             for line in response.iter_lines():
-                if not line.startswith("data: "):
-                    continue
-                if line == "data: [DONE]":
+                if line == DONE:
                     break
-                choices = json.loads(line[6:])["choices"]
-                if not choices:
+                if (text := event_text(line)) is None:
                     continue
-                chunk = GenerationChunk(text=choices[0]["text"])
+                chunk = GenerationChunk(text=text)
                 if run_manager:
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
@@ -126,14 +137,11 @@ class FloorLLM(LLM):
         body = self._body(prompt, True)
         async with self._aclient.stream("POST", url, json=body) as response:
             async for line in response.aiter_lines():
-                if not line.startswith("data: "):
-                    continue
-                if line == "data: [DONE]":
+                if line == DONE:
                     break
-                choices = json.loads(line[6:])["choices"]
-                if not choices:
+                if (text := event_text(line)) is None:
                     continue
-                chunk = GenerationChunk(text=choices[0]["text"])
+                chunk = GenerationChunk(text=text)
                 if run_manager:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk

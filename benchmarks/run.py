@@ -166,13 +166,17 @@ def fresh_dir(work: Path, prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=work))
 
 
+def rotated(names: list[str], k: int) -> list[str]:
+    """``names`` starting from the k-th (ABC, BCA, CAB, ...), so drift hits all alike."""
+    k %= len(names)
+    return names[k:] + names[:k]
+
+
 def interleave(sides: dict[str, Callable[[], float]], repeats: int) -> dict[str, list[float]]:
     """Call every side ``repeats`` times in rotating order; collect their figures."""
-    names = list(sides)
-    samples: dict[str, list[float]] = {name: [] for name in names}
+    samples: dict[str, list[float]] = {name: [] for name in sides}
     for r in range(repeats):
-        k = r % len(names)
-        for name in names[k:] + names[:k]:
+        for name in rotated(list(sides), r):
             samples[name].append(sides[name]())
     return samples
 
@@ -371,22 +375,18 @@ def bench_import(python: Path, module: str, depths: Sequence[int], repeats: int)
     }
     raw: dict[str, Any] = {measure: {side: [] for side in sides} for measure in IMPORT_MEASURES}
 
-    def once(side: str, depth: int) -> None:
+    def once(side: str, depth: int) -> list[str]:
         target, before = sides[side]
         code = IMPORT_CHILD.format(before=before, module=target, depth=depth)
-        printed = run([str(python), "-c", code], HERE).stdout.split()
-        for measure, value in zip(IMPORT_MEASURES, printed, strict=True):
-            raw[measure][side].append(float(value))
+        return run([str(python), "-c", code], HERE).stdout.split()
 
     for side in sides:  # write .pyc files first
-        code = IMPORT_CHILD.format(before=sides[side][1], module=sides[side][0], depth=0)
-        run([str(python), "-c", code], HERE)
-    names = list(sides)
+        once(side, 0)
     for r in range(repeats):
         for depth in depths:
-            k = (r + depth) % len(names)  # rotate the order, as interleave() does
-            for side in names[k:] + names[:k]:
-                once(side, depth)
+            for side in rotated(list(sides), r + depth):
+                for measure, value in zip(IMPORT_MEASURES, once(side, depth), strict=True):
+                    raw[measure][side].append(float(value))
     raw["depths"] = [d for _ in range(repeats) for d in depths]
     return raw
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -389,14 +390,10 @@ class {{ cookiecutter.class_name }}(LLM):
         size and run the groups one after another, each waiting for its slowest
         prompt; here a new prompt starts as soon as one finishes.
         """
-        configs, limit = _one_window(config, len(inputs))
-        token = _CALL_CONCURRENCY.set(limit)
-        try:
+        with _one_window(config, len(inputs)) as configs:
             return super().batch(
                 inputs, configs, return_exceptions=return_exceptions, **kwargs
             )
-        finally:
-            _CALL_CONCURRENCY.reset(token)
 
     async def abatch(
         self,
@@ -407,14 +404,10 @@ class {{ cookiecutter.class_name }}(LLM):
         **kwargs: Any,
     ) -> list[str]:
         """Async twin of ``batch``."""
-        configs, limit = _one_window(config, len(inputs))
-        token = _CALL_CONCURRENCY.set(limit)
-        try:
+        with _one_window(config, len(inputs)) as configs:
             return await super().abatch(
                 inputs, configs, return_exceptions=return_exceptions, **kwargs
             )
-        finally:
-            _CALL_CONCURRENCY.reset(token)
 
     def _concurrency(self) -> int:
         """How many prompts of the current batch may run at once."""
@@ -509,15 +502,24 @@ class {{ cookiecutter.class_name }}(LLM):
 {%- endif %}
 
 
+@contextmanager
 def _one_window(
     config: RunnableConfig | list[RunnableConfig] | None, count: int
-) -> tuple[list[RunnableConfig], int | None]:
-    """The configs of a batch without their ``max_concurrency``, and that limit."""
+) -> Iterator[list[RunnableConfig]]:
+    """Give the configs of a batch without their ``max_concurrency``.
+
+    That limit holds for the batch's prompts instead, as one rolling window, until
+    the ``with`` block ends.
+    """
     configs = get_config_list(config, count)  # fresh copies
     limit = configs[0].get("max_concurrency") if configs else None
     for one in configs:
         one["max_concurrency"] = None
-    return configs, limit
+    token = _CALL_CONCURRENCY.set(limit)
+    try:
+        yield configs
+    finally:
+        _CALL_CONCURRENCY.reset(token)
 
 
 def _text(choice: Any) -> str:

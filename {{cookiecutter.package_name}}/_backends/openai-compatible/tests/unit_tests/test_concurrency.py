@@ -41,6 +41,14 @@ def assert_overlapped(server: CompletionsServer) -> None:
     assert span(server.requests) < (rounds + 1) * LATENCY < len(PROMPTS) * LATENCY
 
 
+def assert_one_window(server: CompletionsServer) -> None:
+    """Two at a time, and the third prompt started while the slow first one ran."""
+    server.wait_idle()  # the answers are sent; let the server note their times
+    first, _, third, _ = server.requests
+    assert most_at_once(server.requests) == 2
+    assert third.started < (first.ended or third.started)
+
+
 def test_batch_overlaps_up_to_max_concurrency(
     make_llm: Callable[..., {{ cookiecutter.class_name }}],
     server: CompletionsServer,
@@ -80,10 +88,7 @@ def test_batch_config_max_concurrency_is_one_window(
     prompts = PROMPTS[:4]
     llm = make_llm(max_concurrency=8)
     assert llm.batch([*prompts], config={"max_concurrency": 2}) == prompts
-    server.wait_idle()  # the answers are sent; let the server note their times
-    first, _, third, _ = server.requests
-    assert most_at_once(server.requests) == 2
-    assert third.started < (first.ended or third.started)
+    assert_one_window(server)
 
 
 async def test_abatch_config_max_concurrency_is_one_window(
@@ -94,7 +99,4 @@ async def test_abatch_config_max_concurrency_is_one_window(
     prompts = PROMPTS[:4]
     llm = make_llm(max_concurrency=8)
     assert await llm.abatch([*prompts], config={"max_concurrency": 2}) == prompts
-    server.wait_idle()  # the answers are sent; let the server note their times
-    first, _, third, _ = server.requests
-    assert most_at_once(server.requests) == 2
-    assert third.started < (first.ended or third.started)
+    assert_one_window(server)
