@@ -1,37 +1,112 @@
-"""Run the prompts of one batch concurrently, at most ``limit`` at a time.
+"""Run the prompts of one call concurrently, a bounded number at a time.
 
-LangChain's default ``LLM._generate`` and ``_agenerate`` run a batch's prompts one
-after another; an API client should overlap their network waits instead.
+LangChain's ``LLM`` completes the prompts of one ``generate`` call one after
+another, and its ``batch`` puts the first error of any prompt in every place; an
+API client overlaps their network waits instead, and keeps each prompt's own result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Sequence
-from typing import Any
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
-from langchain_core.outputs import Generation, LLMResult
-from langchain_core.runnables.config import ContextThreadPoolExecutor
-from langchain_core.runnables.utils import gather_with_concurrency
+from langchain_core.language_models import BaseLLM, LanguageModelInput
+from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import ContextThreadPoolExecutor, get_config_list
 
-
-def generate_all(
-    complete: Callable[[str], Generation], prompts: Sequence[str], limit: int
-) -> LLMResult:
-    """Call ``complete`` on every prompt in threads, keeping the prompts' order."""
-    if len(prompts) == 1:  # invoke(): no thread to start
-        return LLMResult(generations=[[complete(prompts[0])]])
-    with ContextThreadPoolExecutor(max_workers=min(limit, len(prompts))) as pool:
-        generations = list(pool.map(complete, prompts))
-    return LLMResult(generations=[[generation] for generation in generations])
+T = TypeVar("T")
+R = TypeVar("R")
 
 
-async def agenerate_all(
-    complete: Callable[[str], Coroutine[Any, Any, Generation]],
-    prompts: Sequence[str],
+def map_concurrently(
+    function: Callable[[T], R], items: Sequence[T], limit: int
+) -> list[R]:
+    """``function`` of every item in threads, ``limit`` at a time, in order.
+
+    The first failure is raised once the calls under way have ended; the calls not
+    started yet never start.
+    """
+    if len(items) <= 1:  # invoke(): no thread to start
+        return [function(item) for item in items]
+    with ContextThreadPoolExecutor(max_workers=min(limit, len(items))) as pool:
+        return list(pool.map(function, items))
+
+
+async def amap_concurrently(
+    function: Callable[[T], Awaitable[R]], items: Sequence[T], limit: int
+) -> list[R]:
+    """``function`` of every item in the event loop, ``limit`` at a time, in order.
+
+    The first failure cancels the calls under way before it is raised, so nothing
+    of the call goes on running after it.
+    """
+    if len(items) <= 1:  # ainvoke(): no task to start
+        return [await function(item) for item in items]
+    slots = asyncio.Semaphore(limit)
+
+    async def bounded(item: T) -> R:
+        async with slots:
+            return await function(item)
+
+    tasks = [asyncio.ensure_future(bounded(item)) for item in items]
+    try:
+        return await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def batch(
+    llm: BaseLLM,
+    inputs: Sequence[LanguageModelInput],
+    config: RunnableConfig | Sequence[RunnableConfig] | None,
+    *,
     limit: int,
-) -> LLMResult:
-    """Await ``complete`` on every prompt concurrently, keeping the prompts' order."""
-    generations = await gather_with_concurrency(
-        limit, *(complete(prompt) for prompt in prompts)
-    )
-    return LLMResult(generations=[[generation] for generation in generations])
+    return_exceptions: bool,
+    **kwargs: Any,
+) -> list[Any]:
+    """``llm.invoke`` of every input, ``limit`` at a time unless the config says.
+
+    With ``return_exceptions``, a failed input's place holds its own exception.
+    """
+    configs = get_config_list(config, len(inputs))
+
+    def invoke(index: int) -> Any:
+        try:
+            return llm.invoke(inputs[index], configs[index], **kwargs)
+        except Exception as error:
+            if return_exceptions:
+                return error
+            raise
+
+    return map_concurrently(invoke, range(len(inputs)), _limit(configs, limit))
+
+
+async def abatch(
+    llm: BaseLLM,
+    inputs: Sequence[LanguageModelInput],
+    config: RunnableConfig | Sequence[RunnableConfig] | None,
+    *,
+    limit: int,
+    return_exceptions: bool,
+    **kwargs: Any,
+) -> list[Any]:
+    """Async twin of ``batch``."""
+    configs = get_config_list(config, len(inputs))
+
+    async def ainvoke(index: int) -> Any:
+        try:
+            return await llm.ainvoke(inputs[index], configs[index], **kwargs)
+        except Exception as error:
+            if return_exceptions:
+                return error
+            raise
+
+    return await amap_concurrently(ainvoke, range(len(inputs)), _limit(configs, limit))
+
+
+def _limit(configs: list[RunnableConfig], limit: int) -> int:
+    """The call's ``max_concurrency`` if it gave one, else ``limit``."""
+    return (configs[0].get("max_concurrency") if configs else None) or limit

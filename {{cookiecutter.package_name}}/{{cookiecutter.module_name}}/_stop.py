@@ -6,7 +6,7 @@ so the client enforces them itself, the same way for whole texts and for streams
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 
 
 class StopScanner:
@@ -67,36 +67,3 @@ class StopScanner:
                     longest = size
                     break
         return longest
-
-
-def cut_stream(
-    pieces: Iterable[str], stop: Sequence[str] | None, *, include_stop: bool
-) -> Iterator[str]:
-    """Pass ``pieces`` through until a stop sequence completes, then stop reading."""
-    scanner = StopScanner(stop, include_stop=include_stop)
-    for piece in pieces:
-        if text := scanner.feed(piece):
-            yield text
-        if scanner.stopped:
-            return
-    if text := scanner.flush():
-        yield text
-
-
-async def acut_stream(
-    pieces: AsyncIterable[str], stop: Sequence[str] | None, *, include_stop: bool
-) -> AsyncIterator[str]:
-    """Async twin of ``cut_stream``."""
-    scanner = StopScanner(stop, include_stop=include_stop)
-    async for piece in pieces:
-        if text := scanner.feed(piece):
-            yield text
-        if scanner.stopped:
-            return
-    if text := scanner.flush():
-        yield text
-
-
-def apply_stop(text: str, stop: Sequence[str] | None, *, include_stop: bool) -> str:
-    """Cut a whole ``text`` exactly as a stream of it would be cut."""
-    return "".join(cut_stream([text], stop, include_stop=include_stop))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 {% if cookiecutter.streaming %}
 from collections.abc import AsyncIterator, Iterator
+{%- else %}
+from collections.abc import Iterator
 {%- endif %}
 from typing import Any
 
@@ -10,13 +12,12 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import LangSmithParams
+from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.language_models.llms import LLM
 {%- if cookiecutter.streaming %}
-from langchain_core.outputs import Generation, GenerationChunk, LLMResult
-{%- else %}
-from langchain_core.outputs import Generation, LLMResult
+from langchain_core.outputs import GenerationChunk
 {%- endif %}
+from langchain_core.runnables import RunnableConfig
 {%- if cookiecutter.use_api_key %}
 from langchain_core.utils import secret_from_env
 from pydantic import ConfigDict, Field, SecretStr
@@ -24,13 +25,11 @@ from pydantic import ConfigDict, Field, SecretStr
 from pydantic import ConfigDict, Field
 {%- endif %}
 
-from {{ cookiecutter.module_name }}._batching import agenerate_all, generate_all
+from {{ cookiecutter.module_name }} import _batching
 {%- if cookiecutter.streaming %}
 from {{ cookiecutter.module_name }}._callbacks import anew_chunk, new_chunk
-from {{ cookiecutter.module_name }}._stop import apply_stop, cut_stream
-{%- else %}
-from {{ cookiecutter.module_name }}._stop import apply_stop
 {%- endif %}
+from {{ cookiecutter.module_name }}._stop import StopScanner
 
 
 class {{ cookiecutter.class_name }}(LLM):
@@ -38,7 +37,7 @@ class {{ cookiecutter.class_name }}(LLM):
 
     This class echoes the first ``n`` characters of the prompt: an offline,
     deterministic model with every part of LangChain's ``LLM`` interface in place.
-    Replace ``_complete`` (and ``_complete_stream``) with calls to the
+    Replace ``_complete`` with a call to the
     {{ cookiecutter.__provider_name_py }} API, documented at
     {{ cookiecutter.api_docs_url }}.
 {%- if cookiecutter.use_api_key %}
@@ -128,6 +127,9 @@ class {{ cookiecutter.class_name }}(LLM):
         """The whole raw completion of ``prompt``, before stop sequences."""
         return prompt[: self.n]
 
+    # LangChain's interface: invoke() runs _call, ainvoke() _acall, stream() _stream
+    # and astream() _astream.
+
     def _call(
         self,
         prompt: str,
@@ -136,7 +138,7 @@ class {{ cookiecutter.class_name }}(LLM):
         **kwargs: Any,
     ) -> str:
         """Complete ``prompt``, cut at the first of ``stop``."""
-        return apply_stop(self._complete(prompt), stop, include_stop=self.include_stop)
+        return "".join(self._pieces(prompt, stop))
 
     async def _acall(
         self,
@@ -146,41 +148,8 @@ class {{ cookiecutter.class_name }}(LLM):
         **kwargs: Any,
     ) -> str:
         """Complete ``prompt`` natively in the event loop, cut at ``stop``."""
-        return apply_stop(self._complete(prompt), stop, include_stop=self.include_stop)
-
-    def _generate(
-        self,
-        prompts: list[str],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> LLMResult:
-        """Complete a batch of prompts concurrently."""
-
-        def complete(prompt: str) -> Generation:
-            return Generation(text=self._call(prompt, stop, run_manager, **kwargs))
-
-        return generate_all(complete, prompts, self.max_concurrency)
-
-    async def _agenerate(
-        self,
-        prompts: list[str],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> LLMResult:
-        """Complete a batch of prompts concurrently in the event loop."""
-
-        async def complete(prompt: str) -> Generation:
-            text = await self._acall(prompt, stop, run_manager, **kwargs)
-            return Generation(text=text)
-
-        return await agenerate_all(complete, prompts, self.max_concurrency)
+        return "".join(self._pieces(prompt, stop))
 {%- if cookiecutter.streaming %}
-
-    def _complete_stream(self, prompt: str) -> Iterator[str]:
-        """The raw completion of ``prompt`` as pieces, before stop sequences."""
-        yield from self._complete(prompt)
 
     def _stream(
         self,
@@ -190,8 +159,7 @@ class {{ cookiecutter.class_name }}(LLM):
         **kwargs: Any,
     ) -> Iterator[GenerationChunk]:
         """Stream the completion one character at a time, cut at ``stop``."""
-        pieces = self._complete_stream(prompt)
-        for text in cut_stream(pieces, stop, include_stop=self.include_stop):
+        for text in self._pieces(prompt, stop):
             yield new_chunk(text, run_manager)
 
     async def _astream(
@@ -202,7 +170,58 @@ class {{ cookiecutter.class_name }}(LLM):
         **kwargs: Any,
     ) -> AsyncIterator[GenerationChunk]:
         """Stream the completion natively in the event loop, cut at ``stop``."""
-        pieces = self._complete_stream(prompt)
-        for text in cut_stream(pieces, stop, include_stop=self.include_stop):
+        for text in self._pieces(prompt, stop):
             yield await anew_chunk(text, run_manager)
 {%- endif %}
+
+    def batch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Complete ``inputs`` concurrently, ``max_concurrency`` at a time.
+
+        ``config["max_concurrency"]``, when given, overrides the field for this
+        call. With ``return_exceptions=True`` a failed prompt's place holds its own
+        error (``LLM.batch`` would put the first error of any in every place).
+        """
+        return _batching.batch(
+            self,
+            inputs,
+            config,
+            limit=self.max_concurrency,
+            return_exceptions=return_exceptions,
+            **kwargs,
+        )
+
+    async def abatch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Async twin of ``batch``; a failure cancels the prompts still running."""
+        return await _batching.abatch(
+            self,
+            inputs,
+            config,
+            limit=self.max_concurrency,
+            return_exceptions=return_exceptions,
+            **kwargs,
+        )
+
+    def _pieces(self, prompt: str, stop: list[str] | None) -> Iterator[str]:
+        """The completion one character at a time, cut at the first of ``stop``."""
+        scanner = StopScanner(stop, include_stop=self.include_stop)
+        for character in self._complete(prompt):
+            if text := scanner.feed(character):
+                yield text
+            if scanner.stopped:
+                return
+        if text := scanner.flush():
+            yield text

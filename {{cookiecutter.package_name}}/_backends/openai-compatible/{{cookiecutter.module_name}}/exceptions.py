@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 class APIError(Exception):
-    """A call to the completions API failed."""
+    """A call to the API failed."""
 
     def __init__(
         self,
@@ -42,7 +42,11 @@ class ServerError(APIError):
 
 
 class APITimeoutError(APIError):
-    """The server did not answer, or stopped sending, within ``timeout`` seconds."""
+    """The server did not answer, or stopped sending, within ``timeout`` seconds.
+
+    Retried like a server error when no answer came; a stream that stalls after its
+    first tokens is not, since they have been returned already.
+    """
 
 
 class APIConnectionError(APIError):
@@ -54,4 +58,4 @@ class MalformedResponseError(APIError):
 
 
 class StreamInterruptedError(APIError):
-    """The response ended early: a stream without ``data: [DONE]``, or a cut body."""
+    """The response ended early: a cut body, or a stream without its last event."""

@@ -5,8 +5,6 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
 from langchain_core.callbacks import (
@@ -21,7 +19,6 @@ from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 from langchain_core.outputs import Generation, LLMResult
 {%- endif %}
 from langchain_core.runnables import RunnableConfig
-from langchain_core.runnables.config import get_config_list
 {%- if cookiecutter.use_api_key %}
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
@@ -30,22 +27,29 @@ from langchain_core.utils import from_env
 from pydantic import ConfigDict, Field, PrivateAttr
 {%- endif %}
 
-from {{ cookiecutter.module_name }}._batching import agenerate_all, generate_all
+from {{ cookiecutter.module_name }} import _batching, _completions
 {%- if cookiecutter.streaming %}
 from {{ cookiecutter.module_name }}._callbacks import anew_chunk, new_chunk
 {%- endif %}
-from {{ cookiecutter.module_name }}._client import Transport
+from {{ cookiecutter.module_name }}._completions import Completion
 from {{ cookiecutter.module_name }}._stop import StopScanner
+from {{ cookiecutter.module_name }}._transport import Transport
+from {{ cookiecutter.module_name }}.exceptions import AuthenticationError
 
-COMPLETIONS_PATH = "/completions"
-"""The endpoint that completes prompts, relative to ``base_url``."""
+{%- if cookiecutter.use_api_key %}
+
+API_KEY_ENV_VAR = "{{ cookiecutter.api_key_env_var }}"
+AUTHENTICATION_ADVICE = f"Check the API key: pass api_key=... or set {API_KEY_ENV_VAR}"
+{%- else %}
+
+AUTHENTICATION_ADVICE = (
+    "This client sends no API key; check that the server at base_url needs none"
+)
+{%- endif %}
 
 # Making a model's transport is rare and quick; the lock keeps the threads of a
 # batch from each making one.
 _TRANSPORT_LOCK = threading.Lock()
-
-# The max_concurrency of the batch/abatch call running in this context, if it set one.
-_CALL_CONCURRENCY: ContextVar[int | None] = ContextVar("call_concurrency", default=None)
 
 
 class {{ cookiecutter.class_name }}(LLM):
@@ -209,11 +213,142 @@ class {{ cookiecutter.class_name }}(LLM):
         if self._transport is not None:
             await self._transport.aclose()
 
-    # The protocol: how a request is built and an answer read. A provider whose API
-    # differs changes these three methods, COMPLETIONS_PATH and, for another way to
-    # authenticate, _new_transport.
+    # LangChain's interface: invoke() runs _call, ainvoke() _acall, stream() _stream
+    # and astream() _astream.
 
-    def _request_payload(
+    def _call(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """Complete ``prompt``, cut at the first of ``stop``.
+
+        Returns a ``Completion``: the text, with the finish reason and token usage
+        the server reported, which ``_generate`` passes on (a plain ``str`` works
+        too). With a stop sequence the answer is streamed, so that the connection
+        closes at the stop and the server stops generating.
+        """
+        if stop:
+            return _joined(self._stream_completion(prompt, stop, **kwargs))
+        payload = self._request_body(prompt, stream=False, **kwargs)
+        body = self._transport_of_model().post(_completions.PATH, payload)
+        return _completions.parse_completion(body)
+
+    async def _acall(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """Complete ``prompt`` natively in the event loop, cut at ``stop``."""
+        if stop:
+            pieces = self._astream_completion(prompt, stop, **kwargs)
+            return _joined([piece async for piece in pieces])
+        payload = self._request_body(prompt, stream=False, **kwargs)
+        body = await self._transport_of_model().apost(_completions.PATH, payload)
+        return _completions.parse_completion(body)
+{%- if cookiecutter.streaming %}
+
+    def _stream(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[GenerationChunk]:
+        """Stream the completion as the server sends it, cut at ``stop``."""
+        for piece in self._stream_completion(prompt, stop, **kwargs):
+            yield new_chunk(piece, run_manager, piece.info or None)
+
+    async def _astream(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[GenerationChunk]:
+        """Stream the completion natively in the event loop, cut at ``stop``."""
+        async for piece in self._astream_completion(prompt, stop, **kwargs):
+            yield await anew_chunk(piece, run_manager, piece.info or None)
+{%- endif %}
+
+    def _generate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        """Complete the prompts with ``_call``, concurrently; sum their token usage."""
+
+        def call(prompt: str) -> str:
+            return self._call(prompt, stop, run_manager, **kwargs)
+
+        texts = _batching.map_concurrently(call, prompts, self.max_concurrency)
+        return self._result(texts)
+
+    async def _agenerate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        """Complete the prompts with ``_acall``, concurrently in the event loop."""
+
+        async def call(prompt: str) -> str:
+            return await self._acall(prompt, stop, run_manager, **kwargs)
+
+        texts = await _batching.amap_concurrently(call, prompts, self.max_concurrency)
+        return self._result(texts)
+
+    def batch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Complete ``inputs`` concurrently, ``max_concurrency`` at a time.
+
+        ``config["max_concurrency"]``, when given, overrides the field for this
+        call. With ``return_exceptions=True`` a failed prompt's place holds its own
+        error (``LLM.batch`` would put the first error of any in every place).
+        """
+        return _batching.batch(
+            self,
+            inputs,
+            config,
+            limit=self.max_concurrency,
+            return_exceptions=return_exceptions,
+            **kwargs,
+        )
+
+    async def abatch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Async twin of ``batch``; a failure cancels the prompts still running."""
+        return await _batching.abatch(
+            self,
+            inputs,
+            config,
+            limit=self.max_concurrency,
+            return_exceptions=return_exceptions,
+            **kwargs,
+        )
+
+    # The protocol and the transport under it.
+
+    def _request_body(
         self, prompt: str, *, stream: bool, **kwargs: Any
     ) -> dict[str, Any]:
         """The JSON body of a completion request for ``prompt``.
@@ -230,38 +365,48 @@ class {{ cookiecutter.class_name }}(LLM):
             **self.model_kwargs,
             **kwargs,
         }
-        payload: dict[str, Any] = {"model": self.model, "prompt": prompt}
-        payload.update(
-            (key, value) for key, value in params.items() if value is not None
-        )
-        if stream:
-            # the token usage comes in a last event, whose list of choices is empty
-            payload.update(stream=True, stream_options={"include_usage": True})
-        return payload
+        return _completions.request_body(self.model, prompt, params, stream=stream)
 
-    def _parse_completion(self, body: Any) -> tuple[str, dict[str, Any]]:
-        """The text and generation info of a JSON completion.
+    def _stream_completion(
+        self, prompt: str, stop: list[str] | None, **kwargs: Any
+    ) -> Iterator[Completion]:
+        """Stream the completion in pieces cut at ``stop``; a last piece has the info.
 
-        Missing fields raise ``KeyError`` or ``IndexError``, which become a
-        ``MalformedResponseError``.
+        At a stop sequence the response is closed: the server stops generating.
         """
-        choice = body["choices"][0]
-        info = {
-            "finish_reason": choice.get("finish_reason"),
-            "token_usage": body.get("usage"),
-            "model_name": body.get("model"),
-        }
-        return _text(choice), info
+        scanner = StopScanner(stop, include_stop=self.include_stop)
+        info: dict[str, Any] = {}
+        payload = self._request_body(prompt, stream=True, **kwargs)
+        with self._transport_of_model().stream(_completions.PATH, payload) as events:
+            for data in _completions.events_data(events):
+                chunk = _completions.parse_chunk(data)
+                info.update(chunk.info)
+                if text := scanner.feed(chunk):
+                    yield Completion(text)
+                if scanner.stopped:
+                    info["finish_reason"] = "stop"
+                    break
+        yield from _last_pieces(scanner, info)
 
-    def _parse_chunk(self, event: Any) -> tuple[str, dict[str, Any]]:
-        """The text and generation info of one streamed event."""
-        info = {"token_usage": event.get("usage"), "model_name": event.get("model")}
-        if not event["choices"]:  # the usage event
-            return "", info
-        choice = event["choices"][0]
-        return _text(choice), {**info, "finish_reason": choice.get("finish_reason")}
-
-    # Completing one prompt.
+    async def _astream_completion(
+        self, prompt: str, stop: list[str] | None, **kwargs: Any
+    ) -> AsyncIterator[Completion]:
+        """Async twin of ``_stream_completion``."""
+        scanner = StopScanner(stop, include_stop=self.include_stop)
+        info: dict[str, Any] = {}
+        payload = self._request_body(prompt, stream=True, **kwargs)
+        transport = self._transport_of_model()
+        async with transport.astream(_completions.PATH, payload) as events:
+            async for data in _completions.aevents_data(events):
+                chunk = _completions.parse_chunk(data)
+                info.update(chunk.info)
+                if text := scanner.feed(chunk):
+                    yield Completion(text)
+                if scanner.stopped:
+                    info["finish_reason"] = "stop"
+                    break
+        for piece in _last_pieces(scanner, info):
+            yield piece
 
     def _transport_of_model(self) -> Transport:
         """The transport of this model, made on first use and then reused.
@@ -284,6 +429,7 @@ class {{ cookiecutter.class_name }}(LLM):
             retry_backoff=self.retry_backoff,
             headers={"Authorization": f"Bearer {key}"},
             secret=key,
+            advice={**_completions.ADVICE, AuthenticationError: AUTHENTICATION_ADVICE},
         )
 {%- else %}
 
@@ -294,252 +440,37 @@ class {{ cookiecutter.class_name }}(LLM):
             timeout=self.timeout,
             max_retries=self.max_retries,
             retry_backoff=self.retry_backoff,
+            advice={**_completions.ADVICE, AuthenticationError: AUTHENTICATION_ADVICE},
         )
 {%- endif %}
 
-    def _complete(
-        self, prompt: str, stop: list[str] | None, **kwargs: Any
-    ) -> Generation:
-        """Complete ``prompt`` in one JSON answer, or streamed when cut at ``stop``."""
-        if stop:
-            return _join(self._stream_pieces(prompt, stop, **kwargs))
-        transport = self._transport_of_model()
-        payload = self._request_payload(prompt, stream=False, **kwargs)
-        body = transport.post(COMPLETIONS_PATH, payload)
-        with transport.parsing():
-            text, info = self._parse_completion(body)
-        return Generation(text=text, generation_info=_present(info) or None)
-
-    async def _acomplete(
-        self, prompt: str, stop: list[str] | None, **kwargs: Any
-    ) -> Generation:
-        """Async twin of ``_complete``."""
-        if stop:
-            pieces = self._astream_pieces(prompt, stop, **kwargs)
-            return _join([piece async for piece in pieces])
-        transport = self._transport_of_model()
-        payload = self._request_payload(prompt, stream=False, **kwargs)
-        body = await transport.apost(COMPLETIONS_PATH, payload)
-        with transport.parsing():
-            text, info = self._parse_completion(body)
-        return Generation(text=text, generation_info=_present(info) or None)
-
-    def _stream_pieces(
-        self, prompt: str, stop: list[str] | None, **kwargs: Any
-    ) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Stream the completion as (text, {}) pieces cut at ``stop``, then ("", info).
-
-        At a stop sequence the response is closed: the server stops generating.
-        """
-        scanner = StopScanner(stop, include_stop=self.include_stop)
-        info: dict[str, Any] = {}
-        transport = self._transport_of_model()
-        payload = self._request_payload(prompt, stream=True, **kwargs)
-        with transport.stream(COMPLETIONS_PATH, payload) as events:
-            for event in events:
-                with transport.parsing():
-                    text, event_info = self._parse_chunk(event)
-                info.update(_present(event_info))
-                if text := scanner.feed(text):
-                    yield text, {}
-                if scanner.stopped:
-                    info["finish_reason"] = "stop"
-                    break
-        if text := scanner.flush():
-            yield text, {}
-        if info:
-            yield "", info
-
-    async def _astream_pieces(
-        self, prompt: str, stop: list[str] | None, **kwargs: Any
-    ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
-        """Async twin of ``_stream_pieces``."""
-        scanner = StopScanner(stop, include_stop=self.include_stop)
-        info: dict[str, Any] = {}
-        transport = self._transport_of_model()
-        payload = self._request_payload(prompt, stream=True, **kwargs)
-        async with transport.astream(COMPLETIONS_PATH, payload) as events:
-            async for event in events:
-                with transport.parsing():
-                    text, event_info = self._parse_chunk(event)
-                info.update(_present(event_info))
-                if text := scanner.feed(text):
-                    yield text, {}
-                if scanner.stopped:
-                    info["finish_reason"] = "stop"
-                    break
-        if text := scanner.flush():
-            yield text, {}
-        if info:
-            yield "", info
-
-    # LangChain's interface.
-
-    def batch(
-        self,
-        inputs: list[LanguageModelInput],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> list[str]:
-        """Complete ``inputs`` concurrently, ``max_concurrency`` at a time.
-
-        ``config["max_concurrency"]``, when given, overrides the field for this
-        call. LangChain's own ``batch`` would split the inputs into groups of that
-        size and run the groups one after another, each waiting for its slowest
-        prompt; here a new prompt starts as soon as one finishes.
-        """
-        with _one_window(config, len(inputs)) as configs:
-            return super().batch(
-                inputs, configs, return_exceptions=return_exceptions, **kwargs
-            )
-
-    async def abatch(
-        self,
-        inputs: list[LanguageModelInput],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> list[str]:
-        """Async twin of ``batch``."""
-        with _one_window(config, len(inputs)) as configs:
-            return await super().abatch(
-                inputs, configs, return_exceptions=return_exceptions, **kwargs
-            )
-
-    def _concurrency(self) -> int:
-        """How many prompts of the current batch may run at once."""
-        return _CALL_CONCURRENCY.get() or self.max_concurrency
-
-    def _call(
-        self,
-        prompt: str,
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> str:
-        """Complete ``prompt``, cut at the first of ``stop``."""
-        return self._complete(prompt, stop, **kwargs).text
-
-    async def _acall(
-        self,
-        prompt: str,
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> str:
-        """Complete ``prompt`` natively in the event loop, cut at ``stop``."""
-        generation = await self._acomplete(prompt, stop, **kwargs)
-        return generation.text
-
-    def _generate(
-        self,
-        prompts: list[str],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> LLMResult:
-        """Complete a batch of prompts concurrently; sum their token usage."""
-
-        def complete(prompt: str) -> Generation:
-            return self._complete(prompt, stop, **kwargs)
-
-        result = generate_all(complete, prompts, self._concurrency())
-        result.llm_output = self._llm_output(result)
-        return result
-
-    async def _agenerate(
-        self,
-        prompts: list[str],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> LLMResult:
-        """Complete a batch of prompts concurrently in the event loop."""
-
-        async def complete(prompt: str) -> Generation:
-            return await self._acomplete(prompt, stop, **kwargs)
-
-        result = await agenerate_all(complete, prompts, self._concurrency())
-        result.llm_output = self._llm_output(result)
-        return result
-
-    def _llm_output(self, result: LLMResult) -> dict[str, Any]:
-        """The token usage summed over a batch, and the model that answered."""
-        usage: Counter[str] = Counter()
-        model_name = self.model
-        for generations in result.generations:
-            info = generations[0].generation_info or {}
+    def _result(self, texts: list[str]) -> LLMResult:
+        """The result of completed prompts, with their token usage summed."""
+        generations, usage, model_name = [], Counter[str](), self.model
+        for text in texts:
+            # the info of a Completion; an edited _call may return a plain str
+            info = getattr(text, "info", {})
+            generation = Generation(text=str(text), generation_info=info or None)
+            generations.append([generation])
             counts = info.get("token_usage", {})
             usage.update({k: v for k, v in counts.items() if isinstance(v, int)})
             model_name = info.get("model_name", model_name)
-        return {"token_usage": dict(usage), "model_name": model_name}
-{%- if cookiecutter.streaming %}
-
-    def _stream(
-        self,
-        prompt: str,
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[GenerationChunk]:
-        """Stream the completion as the server sends it, cut at ``stop``."""
-        for text, info in self._stream_pieces(prompt, stop, **kwargs):
-            yield new_chunk(text, run_manager, info or None)
-
-    async def _astream(
-        self,
-        prompt: str,
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[GenerationChunk]:
-        """Stream the completion natively in the event loop, cut at ``stop``."""
-        async for text, info in self._astream_pieces(prompt, stop, **kwargs):
-            yield await anew_chunk(text, run_manager, info or None)
-{%- endif %}
+        llm_output = {"token_usage": dict(usage), "model_name": model_name}
+        return LLMResult(generations=generations, llm_output=llm_output)
 
 
-@contextmanager
-def _one_window(
-    config: RunnableConfig | list[RunnableConfig] | None, count: int
-) -> Iterator[list[RunnableConfig]]:
-    """Give the configs of a batch without their ``max_concurrency``.
-
-    That limit holds for the batch's prompts instead, as one rolling window, until
-    the ``with`` block ends.
-    """
-    configs = get_config_list(config, count)  # fresh copies
-    limit = configs[0].get("max_concurrency") if configs else None
-    for one in configs:
-        one["max_concurrency"] = None
-    token = _CALL_CONCURRENCY.set(limit)
-    try:
-        yield configs
-    finally:
-        _CALL_CONCURRENCY.reset(token)
+def _last_pieces(scanner: StopScanner, info: dict[str, Any]) -> Iterator[Completion]:
+    """The text a stream's scanner held back, then a piece with the stream's info."""
+    if text := scanner.flush():
+        yield Completion(text)
+    if info:
+        yield Completion("", info)
 
 
-def _text(choice: Any) -> str:
-    """The text of one choice, which must be a string."""
-    text = choice["text"]
-    if not isinstance(text, str):
-        msg = f"choices[0].text is {type(text).__name__}, not a string"
-        raise TypeError(msg)
-    return text
-
-
-def _present(info: dict[str, Any]) -> dict[str, Any]:
-    """``info`` without the entries the server left out (None)."""
-    return {key: value for key, value in info.items() if value is not None}
-
-
-def _join(pieces: Iterable[tuple[str, dict[str, Any]]]) -> Generation:
-    """One generation from streamed pieces: their text, and the info of the last."""
+def _joined(pieces: Iterable[Completion]) -> Completion:
+    """One completion from streamed pieces: their text, and the info of the last."""
     text, info = "", {}
-    for piece, piece_info in pieces:
+    for piece in pieces:
         text += piece
-        info.update(piece_info)
-    return Generation(text=text, generation_info=info or None)
+        info.update(piece.info)
+    return Completion(text, info)

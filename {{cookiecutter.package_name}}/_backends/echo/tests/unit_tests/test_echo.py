@@ -1,9 +1,12 @@
 """The echo model itself: the seed notebook's first-n-characters model."""
 
+import asyncio
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
 from pydantic import ValidationError
 
 from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
@@ -39,3 +42,36 @@ def test_batch_runs_prompts_concurrently() -> None:
 
     llm = Meeting(n=10, max_concurrency=4)
     assert llm.batch(["a", "b", "c", "d"]) == ["a", "b", "c", "d"]
+
+
+class Picky({{ cookiecutter.class_name }}):
+    """Refuses the prompt "bad"; the async path waits forever for other prompts."""
+
+    def _complete(self, prompt: str) -> str:
+        if prompt == "bad":
+            msg = "bad prompt"
+            raise ValueError(msg)
+        return super()._complete(prompt)
+
+    async def _acall(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> str:
+        if prompt != "bad":
+            await asyncio.Event().wait()
+        return self._complete(prompt)
+
+
+def test_batch_keeps_each_prompts_own_error() -> None:
+    results = Picky(n=10).batch(["a", "bad", "c"], return_exceptions=True)
+    assert results[0::2] == ["a", "c"]
+    assert isinstance(results[1], ValueError)
+
+
+async def test_abatch_raises_the_first_error_and_leaves_nothing_running() -> None:
+    with pytest.raises(ValueError, match="bad prompt"):
+        await Picky(n=10, max_concurrency=4).abatch(["bad", "a", "b", "c", "d"])
+    assert asyncio.all_tasks() == {asyncio.current_task()}

@@ -6,9 +6,9 @@ HTTP/1.1 keep-alive connections. Its model echoes: the completion of a prompt is
 prompt itself, one word-ish token at a time ("hello", " world"), cut at
 ``max_tokens``.
 
-Tests script what it does with the next requests (``server.reply(Reply(...))``) or
-with all of them (``server.default``), and read what it received
-(``server.requests``).
+Tests script what it does with the next requests (``server.reply(Reply(...))``),
+with all of them (``server.default``) or with each by what it asks
+(``server.script``), and read what it received (``server.requests``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +27,7 @@ from typing import Any
 
 COMPLETIONS_PATH = "/v1/completions"
 TOKEN = re.compile(r"\s*\S+|\s+")
+HOLD_LIMIT = 5.0  # seconds a held answer waits for the others at most
 
 
 def tokenize(text: str) -> list[str]:
@@ -47,6 +49,12 @@ class Reply:
     """The completion; None echoes the prompt."""
     latency: float = 0.0
     """Seconds to wait before answering."""
+    fault: str | None = None
+    """Fail without an HTTP answer: "drop" (hang up before answering) or
+    "truncate" (hang up in the middle of the JSON body)."""
+    hold_until: int | None = None
+    """Hold the answer until the server has received this many requests in all (at
+    most ``HOLD_LIMIT`` seconds): shows concurrency without measuring time."""
     token_delay: float = 0.0
     """Seconds to wait before each streamed token."""
     pings: bool = False
@@ -92,6 +100,8 @@ class CompletionsServer:
         """Bind to a free port on 127.0.0.1."""
         self.default = Reply()
         """What the server does when no reply is queued."""
+        self.script: Callable[[ReceivedRequest], Reply] | None = None
+        """What the server does with each request, when no reply is queued."""
         self.requests: list[ReceivedRequest] = []
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
@@ -133,10 +143,18 @@ class CompletionsServer:
         self._httpd.serve_forever(poll_interval=0.01)
 
     def _begin(self, request: ReceivedRequest) -> Reply:
-        with self._lock:
+        with self._idle:
             self.requests.append(request)
             self._active += 1
-            return self._queue.popleft() if self._queue else self.default
+            self._idle.notify_all()
+            if self._queue:
+                return self._queue.popleft()
+            return self.script(request) if self.script else self.default
+
+    def _hold(self, count: int) -> None:
+        """Wait until ``count`` requests have arrived (or HOLD_LIMIT passes)."""
+        with self._idle:
+            self._idle.wait_for(lambda: len(self.requests) >= count, HOLD_LIMIT)
 
     def _end(self, request: ReceivedRequest) -> None:
         with self._idle:
@@ -180,6 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
         reply = server._begin(request)
         try:
             time.sleep(reply.latency)
+            if reply.hold_until:
+                server._hold(reply.hold_until)
             self._answer(request, reply)
         except (BrokenPipeError, ConnectionResetError):
             request.disconnected = True
@@ -191,7 +211,9 @@ class _Handler(BaseHTTPRequestHandler):
         """Keep the test output quiet."""
 
     def _answer(self, request: ReceivedRequest, reply: Reply) -> None:
-        if request.path != COMPLETIONS_PATH:
+        if reply.fault:
+            self._fail(reply.fault)
+        elif request.path != COMPLETIONS_PATH:
             self._send_error(404, f"no route {request.path}", reply)
         elif reply.status != 200:
             self._send_error(reply.status, "scripted failure", reply)
@@ -230,6 +252,15 @@ class _Handler(BaseHTTPRequestHandler):
                 self._event(reply, self._envelope(request, [], usage))
             self._chunk(b"data: [DONE]\n\n")
         self._chunk(b"")  # the last chunk: the body ends here
+
+    def _fail(self, fault: str) -> None:
+        self.close_connection = True
+        if fault == "truncate":  # promise a longer body than is sent
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"choices": [')
 
     def _tokens(self, request: ReceivedRequest, reply: Reply) -> tuple[list[str], str]:
         text = request.payload["prompt"] if reply.text is None else reply.text

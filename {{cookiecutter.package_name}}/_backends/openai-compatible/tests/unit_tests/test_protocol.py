@@ -153,6 +153,13 @@ def test_a_matched_stop_is_the_finish_reason(
     assert generation.generation_info["finish_reason"] == "stop"
 
 
+def test_text_held_back_for_a_stop_that_never_comes_is_returned(
+    llm: {{ cookiecutter.class_name }},
+) -> None:
+    # "wor" could start "worm" until the stream ends
+    assert llm.invoke("hello wor", stop=["worm"]) == "hello wor"
+
+
 def test_llm_output_sums_the_usage_of_a_batch(
     llm: {{ cookiecutter.class_name }},
 ) -> None:
