@@ -28,7 +28,7 @@ from floor import BareBatch, FloorLLM
 from langchain_core.language_models.llms import BaseLLM
 from langchain_core.runnables import RunnableConfig
 from pydantic import SecretStr
-from run import rotated
+from rotation import rotated
 
 PROMPT = "Say something short."
 

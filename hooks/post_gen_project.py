@@ -1,4 +1,4 @@
-"""Keep the files of the chosen options, then run the new package's tests.
+"""Lay the chosen backend and license in place, then run the new package's tests.
 
 Runs with the Python that runs cookiecutter, in the new project directory.
 """
@@ -15,16 +15,6 @@ CONTEXT = json.loads(r'''{{ cookiecutter | tojson }}''')
 PROJECT = Path.cwd()
 TEST_COMMAND = "make test"  # what the package's README tells people to run
 
-# Files that exist only for an option that is on.
-FILES_OF_OPTIONS = {
-    "streaming": [
-        CONTEXT["module_name"] + "/_callbacks.py",
-        "tests/unit_tests/test_streaming.py",
-    ],
-    "use_api_key": ["tests/unit_tests/test_secrets.py"],
-}
-
-
 class CannotInstall(Exception):
     """The environment could not be created: no installer, no network, ..."""
 
@@ -36,10 +26,6 @@ def keep_chosen_files():
     licenses = PROJECT / "_licenses"
     (licenses / CONTEXT["license"]).replace(PROJECT / "LICENSE")
     shutil.rmtree(licenses)
-    for option, files in FILES_OF_OPTIONS.items():
-        if not CONTEXT[option]:
-            for name in files:
-                (PROJECT / name).unlink()
 
 
 def say(text):

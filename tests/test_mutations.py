@@ -77,8 +77,40 @@ SHARED_MUTATIONS = {
         "    api_key: str = Field(",
         "test_api_key_is_secret_str",
     ),
+    "batch puts the first error in every place": Mutation(
+        "_batching.py",
+        "            if return_exceptions:\n                return error\n",
+        "            if return_exceptions:\n                raise\n",
+        "test_batch_keeps_each_prompts_own_error",
+    ),
+    "abatch leaves prompts running after a failure": Mutation(
+        "_batching.py",
+        "    try:\n        return await asyncio.gather(*tasks)\n    finally:\n"
+        "        for task in tasks:\n            task.cancel()\n"
+        "        await asyncio.gather(*tasks, return_exceptions=True)\n",
+        "    return await asyncio.gather(*tasks)\n",
+        "test_abatch_raises_the_first_error_and_leaves_nothing_running",
+    ),
 }
+# invoke() must run _call and ainvoke() _acall, as the seed teaches: an author who
+# edits them sees the effect.
 ECHO_MUTATIONS = {
+    "_call replaced": Mutation(
+        "llms.py",
+        '        """Complete ``prompt``, cut at the first of ``stop``."""\n'
+        '        return "".join(self._pieces(prompt, stop))\n',
+        '        """Complete ``prompt``, cut at the first of ``stop``."""\n'
+        '        return "edited"\n',
+        "test_invoke",
+    ),
+    "_acall replaced": Mutation(
+        "llms.py",
+        '        """Complete ``prompt`` natively in the event loop, cut at ``stop``."""\n'
+        '        return "".join(self._pieces(prompt, stop))\n',
+        '        """Complete ``prompt`` natively in the event loop, cut at ``stop``."""\n'
+        '        return "edited"\n',
+        "test_ainvoke",
+    ),
     "on_llm_new_token after the yield": Mutation(
         "llms.py",
         "            yield new_chunk(text, run_manager)\n",
@@ -90,63 +122,101 @@ ECHO_MUTATIONS = {
     ),
     "stop ignored by invoke": Mutation(
         "llms.py",
-        "return apply_stop(self._complete(prompt), stop, include_stop=self.include_stop)",
+        'return "".join(self._pieces(prompt, stop))',
         "return self._complete(prompt)",
         "test_invoke_ends_at_first_stop",
     ),
     "batch runs prompts one after another": Mutation(
         "_batching.py",
-        "max_workers=min(limit, len(prompts))",
+        "max_workers=min(limit, len(items))",
         "max_workers=1",
         "test_batch_runs_prompts_concurrently",
     ),
 }
 OPENAI_MUTATIONS = {
+    "_call replaced": Mutation(
+        "llms.py",
+        "        if stop:\n"
+        "            return _joined(self._stream_completion(prompt, stop, **kwargs))\n"
+        "        payload = self._request_body(prompt, stream=False, **kwargs)\n"
+        "        body = self._transport_of_model().post(_completions.PATH, payload)\n"
+        "        return _completions.parse_completion(body)\n",
+        '        return "edited"\n',
+        "test_invoke",
+    ),
+    "_acall replaced": Mutation(
+        "llms.py",
+        "        if stop:\n"
+        "            pieces = self._astream_completion(prompt, stop, **kwargs)\n"
+        "            return _joined([piece async for piece in pieces])\n"
+        "        payload = self._request_body(prompt, stream=False, **kwargs)\n"
+        "        body = await self._transport_of_model().apost(_completions.PATH, payload)\n"
+        "        return _completions.parse_completion(body)\n",
+        '        return "edited"\n',
+        "test_ainvoke",
+    ),
     "on_llm_new_token after the yield": Mutation(
         "llms.py",
-        "            yield new_chunk(text, run_manager, info or None)\n",
-        "            chunk = GenerationChunk(text=text, generation_info=info or None)\n"
+        "            yield new_chunk(piece, run_manager, piece.info or None)\n",
+        "            chunk = GenerationChunk(text=piece, generation_info=piece.info or None)\n"
         "            yield chunk\n"
         "            if run_manager:\n"
-        "                run_manager.on_llm_new_token(text, chunk=chunk)\n",
+        "                run_manager.on_llm_new_token(piece, chunk=chunk)\n",
         "test_stream_reports_every_chunk_before_yielding_it",
     ),
     "stop ignored by invoke": Mutation(
         "llms.py",
-        "        if stop:\n            return _join(self._stream_pieces(prompt, stop, **kwargs))",
-        "        if False:\n            return _join(self._stream_pieces(prompt, stop, **kwargs))",
+        "        if stop:\n            return _joined(self._stream_completion(",
+        "        if False:\n            return _joined(self._stream_completion(",
         "test_invoke_ends_at_first_stop",
     ),
     "response kept open after the stop": Mutation(
         "llms.py",
         '                    info["finish_reason"] = "stop"\n                    break\n'
-        "        if text := scanner.flush():\n            yield text, {}\n        if info:\n"
-        '            yield "", info\n\n    async def',
+        "        yield from _last_pieces(scanner, info)\n",
         '                    info["finish_reason"] = "stop"\n'
-        "        if text := scanner.flush():\n            yield text, {}\n        if info:\n"
-        '            yield "", info\n\n    async def',
+        "        yield from _last_pieces(scanner, info)\n",
         "test_stream_hangs_up_at_the_stop",
     ),
+    "stream end not required": Mutation(
+        "_completions.py",
+        "    if not ended:\n        raise _incomplete()",
+        "    if False:\n        raise _incomplete()",
+        "test_a_stream_ending_without_done_is_interrupted",
+    ),
     "client errors retried": Mutation(
-        "_client.py",
-        "RETRIED = (RateLimitError, ServerError, APIConnectionError)",
-        "RETRIED = (RateLimitError, ServerError, APIConnectionError, BadRequestError)",
+        "_transport.py",
+        "RETRIED = (RateLimitError, ServerError, APITimeoutError, APIConnectionError)",
+        "RETRIED = (RateLimitError, ServerError, APITimeoutError, APIConnectionError,"
+        " BadRequestError)",
         "test_other_client_errors_raise_bad_request_at_once",
     ),
     "server errors not retried": Mutation(
-        "_client.py",
-        "RETRIED = (RateLimitError, ServerError, APIConnectionError)",
-        "RETRIED = (RateLimitError, APIConnectionError)",
+        "_transport.py",
+        "RETRIED = (RateLimitError, ServerError, APITimeoutError, APIConnectionError)",
+        "RETRIED = (RateLimitError, APITimeoutError, APIConnectionError)",
         "test_server_errors_are_retried_then_raised",
+    ),
+    "timeouts not retried": Mutation(
+        "_transport.py",
+        "RETRIED = (RateLimitError, ServerError, APITimeoutError, APIConnectionError)",
+        "RETRIED = (RateLimitError, ServerError, APIConnectionError)",
+        "test_no_answer_within_timeout_is_retried_then_raised",
+    ),
+    "Retry-After ignored": Mutation(
+        "_transport.py",
+        "if isinstance(error, APIError) and error.retry_after is not None:",
+        "if False:",
+        "test_429_is_retried_after_the_seconds_of_retry_after",
     ),
     "abatch runs prompts one after another": Mutation(
         "_batching.py",
-        "generations = await gather_with_concurrency(\n        limit,",
-        "generations = await gather_with_concurrency(\n        1,",
+        "slots = asyncio.Semaphore(limit)",
+        "slots = asyncio.Semaphore(1)",
         "test_abatch_overlaps_up_to_max_concurrency",
     ),
     "an SSL context per client": Mutation(
-        "_client.py",
+        "_transport.py",
         'return {**self._options, "verify": self._ssl_context}',
         "return dict(self._options)",
         "test_all_clients_of_a_model_share_one_ssl_context",

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conftest import render, run
+from conftest import TEMPLATE, render, run
 
 OPTIONS: dict[str, list[Any]] = {
     "backend": ["openai-compatible", "echo"],
@@ -121,20 +121,25 @@ def test_license_file_and_metadata_agree(tmp_path: Path, license_id: str) -> Non
     assert metadata["project"]["license"] == license_id
 
 
-@pytest.mark.parametrize(
-    ("option", "files"),
-    [
-        (
-            "streaming",
-            [
-                "tests/unit_tests/test_streaming.py",
-                "langchain_parrot_link/_callbacks.py",
-            ],
-        ),
-        ("use_api_key", ["tests/unit_tests/test_secrets.py"]),
-    ],
-)
-def test_files_of_an_option_that_is_off_are_removed(
+# Files of an option, named in the template "{% if cookiecutter.<option> %}name{% endif %}":
+# cookiecutter skips a file whose name renders empty.
+OPTIONAL_FILE = re.compile(r"\{% if cookiecutter\.(\w+) %\}(.+?)\{% endif %\}")
+
+
+def files_of_options() -> dict[str, list[str]]:
+    """Each option's files, as paths in a render of the defaults."""
+    found: dict[str, list[str]] = {}
+    package = TEMPLATE / "{{cookiecutter.package_name}}"
+    for path in sorted(package.rglob("*{% if cookiecutter.*")):
+        if match := OPTIONAL_FILE.fullmatch(path.name):
+            where = path.parent.relative_to(package).as_posix()
+            where = where.replace("{{cookiecutter.module_name}}", "langchain_parrot_link")
+            found.setdefault(match[1], []).append(f"{where}/{match[2]}")
+    return found
+
+
+@pytest.mark.parametrize(("option", "files"), files_of_options().items())
+def test_files_of_an_option_that_is_off_are_not_rendered(
     tmp_path: Path, option: str, files: list[str]
 ) -> None:
     on = render(tmp_path / "on", **{option: True})
@@ -142,6 +147,10 @@ def test_files_of_an_option_that_is_off_are_removed(
     for name in files:
         assert (on / name).is_file()
         assert not (off / name).exists()
+
+
+def test_every_option_has_its_files() -> None:
+    assert set(files_of_options()) == {"streaming", "use_api_key"}
 
 
 def test_derived_names(tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 COMPLETIONS_PATH = "/v1/completions"
 TOKEN = re.compile(r"\s*\S+|\s+")
-HOLD_LIMIT = 5.0  # seconds a held answer waits for the others at most
+HOLD_LIMIT = 2.0  # seconds a held answer waits for the others at most
 
 
 def tokenize(text: str) -> list[str]:
