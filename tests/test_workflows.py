@@ -88,7 +88,7 @@ def supported_pythons(project: Path) -> list[str]:
 
 def test_both_workflows_test_every_supported_python(rendered: Path) -> None:
     pythons = supported_pythons(rendered)
-    assert pythons == ["3.10", "3.11", "3.12", "3.13"]
+    assert pythons == ["3.10", "3.11", "3.12", "3.13", "3.14"]
     loop = re.search(r"for python in ([\d. ]+); do", (rendered / CI).read_text())
     assert loop, "the rendered CI no longer loops over Pythons"
     assert loop.group(1).split() == pythons
