@@ -184,6 +184,9 @@ def context_of(template: Path, answers: dict[str, str]) -> dict[str, Any]:
     from cookiecutter.generate import generate_context
     from cookiecutter.prompt import prompt_for_config
 
+    # cookiecutter.json's _extensions are modules of the template's own directory
+    sys.path.insert(0, str(template))
+
     context = generate_context(
         context_file=str(template / "cookiecutter.json"),
         extra_context={"run_tests": False, **answers},

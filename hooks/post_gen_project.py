@@ -5,6 +5,7 @@ Runs with the Python that runs cookiecutter, in the new project directory.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,10 @@ from pathlib import Path
 CONTEXT = json.loads(r'''{{ cookiecutter | tojson }}''')
 PROJECT = Path.cwd()
 TEST_COMMAND = "make test"  # what the package's README tells people to run
+# The template wraps the name of an option's file in a Jinja "if" on the option, so it
+# is rendered only when the option is on. (The brackets keep Jinja off the pattern.)
+OPTIONAL_FILE = re.compile(r"[{]% if cookiecutter[.](\w+) %[}](.+)[{]% endif %[}]")
+
 
 class CannotInstall(Exception):
     """The environment could not be created: no installer, no network, ..."""
@@ -26,6 +31,23 @@ def keep_chosen_files():
     licenses = PROJECT / "_licenses"
     (licenses / CONTEXT["license"]).replace(PROJECT / "LICENSE")
     shutil.rmtree(licenses)
+
+
+def remove_files_of_options_that_are_off():
+    """Remove what an earlier render left of an option now off (cookiecutter -f)."""
+    repo = Path(CONTEXT.get("_repo_dir", PROJECT))
+    for template in repo.glob("[{]*"):  # the package's directory, named by a variable
+        for path in template.rglob("*"):
+            match = OPTIONAL_FILE.fullmatch(path.name)
+            if not match or CONTEXT[match[1]]:
+                continue
+            parts = path.parent.relative_to(template).parts
+            if parts[:1] == ("_backends",):
+                if parts[1] != CONTEXT["backend"]:
+                    continue
+                parts = parts[2:]
+            where = [CONTEXT["module_name"] if p.startswith("{") else p for p in parts]
+            PROJECT.joinpath(*where, match[2]).unlink(missing_ok=True)
 
 
 def say(text):
@@ -96,4 +118,5 @@ def run_tests():
 
 
 keep_chosen_files()
+remove_files_of_options_that_are_off()
 sys.exit(run_tests() if CONTEXT["run_tests"] else 0)

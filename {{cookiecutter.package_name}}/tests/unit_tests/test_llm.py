@@ -60,14 +60,14 @@ def test_print_shows_class_and_identifying_params(
 
 
 def test_llm_type(llm: {{ cookiecutter.class_name }}) -> None:
-    assert llm._llm_type == "{{ cookiecutter.__provider_slug }}"
+    assert llm._llm_type == "{{ cookiecutter.provider_id }}"
 
 
 def test_tracing_params_name_provider_and_model(
     llm: {{ cookiecutter.class_name }},
 ) -> None:
     params = llm._get_ls_params(stop=["x"])
-    assert params["ls_provider"] == "{{ cookiecutter.__provider_slug }}"
+    assert params["ls_provider"] == "{{ cookiecutter.provider_id }}"
     assert params["ls_model_name"] == llm.model
     assert params["ls_model_type"] == "llm"
     assert params["ls_stop"] == ["x"]
