@@ -273,3 +273,159 @@ def test_breaking_a_checklist_item_fails_its_test(
     failed = re.findall(r"^FAILED \S+::(\w+)", output, flags=re.MULTILINE)
     assert returncode != 0, f"{name}: no test failed"
     assert mutation.caught_by in failed, output
+
+
+# --- The chat model (chat_model, on by default): its checklist items, each broken once.
+CHAT_SHARED_MUTATIONS = {
+    "chat tracing ignores the per-call model": Mutation(
+        "chat_models.py",
+        "params = super()._get_ls_params(stop=stop or self.stop, **kwargs)",
+        "params = super()._get_ls_params(stop=stop or self.stop)",
+        "test_chat_model_can_be_overridden_per_call",
+    ),
+    "chat tracing without the provider": Mutation(
+        "chat_models.py",
+        '        params["ls_provider"] = PROVIDER\n',
+        "",
+        "test_chat_tracing_params_name_provider_and_model",
+    ),
+    "chat docstring without the API link": Mutation(
+        "chat_models.py",
+        "https://docs.parrot-link.example/api",
+        "the provider's website",
+        "test_chat_docstring_links_the_provider_api",
+    ),
+    "chat API key in the identifying params": Mutation(
+        "chat_models.py",
+        '        """Parameters that identify this model in ``print(chat)`` and caches."""\n'
+        "        return {",
+        '        """Parameters that identify this model in ``print(chat)`` and caches."""\n'
+        '        return {"key": self.api_key.get_secret_value(), ',
+        "test_chat_key_absent_from_surface",
+    ),
+    "chat plain-string API key": Mutation(
+        "chat_models.py",
+        "    api_key: SecretStr = Field(",
+        "    api_key: str = Field(",
+        "test_chat_api_key_is_secret_str",
+    ),
+}
+CHAT_ECHO_MUTATIONS = {
+    "chat stop ignored": Mutation(
+        "chat_models.py",
+        "scanner = StopScanner(stop or self.stop, include_stop=False)",
+        "scanner = StopScanner([], include_stop=False)",
+        "test_chat_invoke_ends_before_the_first_stop",
+    ),
+    "chat streams the whole answer as one chunk": Mutation(
+        "chat_models.py",
+        "        for piece in self._pieces(messages, stop):\n            text += piece\n",
+        '        for piece in ["".join(self._pieces(messages, stop))]:\n'
+        "            text += piece\n",
+        "test_chat_stream_reports_every_chunk_before_yielding_it",
+    ),
+    "chat usage not reported": Mutation(
+        "chat_models.py",
+        "usage_metadata=_usage(messages, text),",
+        "usage_metadata=None,",
+        "test_chat_invoke_reports_usage",
+    ),
+    "chat param without docstring": Mutation(
+        "chat_models.py",
+        '    """How many characters of the last message to echo back."""\n',
+        "",
+        "test_every_chat_param_has_a_docstring",
+    ),
+    "chat model override ignored": Mutation(
+        "chat_models.py",
+        'model = kwargs.get("model") or self.model',
+        "model = self.model",
+        "test_chat_model_can_be_overridden_per_call",
+    ),
+}
+CHAT_OPENAI_MUTATIONS = {
+    "chat stop not enforced on the client": Mutation(
+        "chat_models.py",
+        "text = scanner.feed(message.text) + scanner.flush()",
+        "text = message.text",
+        "test_chat_invoke_ends_before_the_first_stop",
+    ),
+    "chat stream not cut at the stop": Mutation(
+        "chat_models.py",
+        "        chunk.content = scanner.feed(chunk.content)\n",
+        "        scanner.feed(chunk.content)\n",
+        "test_chat_stream_ends_before_a_stop_split_across_chunks",
+    ),
+    "chat stream kept open after the stop": Mutation(
+        "chat_models.py",
+        "                    if scanner.stopped:\n                        break\n",
+        "",
+        "test_chat_stream_hangs_up_at_the_stop",
+    ),
+    "chat usage not reported": Mutation(
+        "_chat_completions.py",
+        'usage_metadata=usage_metadata(body.get("usage")),',
+        "usage_metadata=None,",
+        "test_chat_invoke_reports_usage",
+    ),
+    "chat streams do not ask for usage": Mutation(
+        "_chat_completions.py",
+        '            body["stream_options"] = {"include_usage": True}\n',
+        "            pass\n",
+        "test_chat_stream_reports_usage_once",
+    ),
+    "tool calls not parsed": Mutation(
+        "_chat_completions.py",
+        "tool_calls.append(parsed)",
+        "pass",
+        "test_tool_calls_are_parsed",
+    ),
+    "repeated tool-call id and name concatenated": Mutation(
+        "_chat_completions.py",
+        "if value and seen.get(key) != value",
+        "if value",
+        "test_repeated_tool_call_identity_is_merged_once",
+    ),
+    "assistant content null beside tool calls": Mutation(
+        "_chat_completions.py",
+        '            message["content"] = _text_of(message.get("content"))\n',
+        '            message["content"] = message.get("content") or None\n',
+        "test_every_kind_of_message_is_sent",
+    ),
+    "tool_choice 'required' for a single tool": Mutation(
+        "_chat_completions.py",
+        'return _named(names[0]) if len(names) == 1 else "required"',
+        'return "required"',
+        "test_every_tool_choice_form",
+    ),
+    "chat param without docstring": Mutation(
+        "chat_models.py",
+        '    """Ask for the token usage at the end of each stream.\n\n'
+        "    Servers that do not send it are fine; turn it off for one that refuses\n"
+        '    ``stream_options``.\n    """\n',
+        "",
+        "test_every_chat_param_has_a_docstring",
+    ),
+    "chat model override ignored": Mutation(
+        "chat_models.py",
+        'model = kwargs.pop("model", None) or self.model',
+        'kwargs.pop("model", None)\n        model = self.model',
+        "test_chat_model_can_be_overridden_per_call",
+    ),
+}
+CHAT_CASES = [
+    *[("echo", n, m) for n, m in {**CHAT_SHARED_MUTATIONS, **CHAT_ECHO_MUTATIONS}.items()],
+    *[
+        ("openai-compatible", n, m)
+        for n, m in {**CHAT_SHARED_MUTATIONS, **CHAT_OPENAI_MUTATIONS}.items()
+    ],
+]
+
+
+@pytest.mark.parametrize(
+    ("backend", "name", "mutation"), CHAT_CASES, ids=[f"{b}-{n}" for b, n, _ in CHAT_CASES]
+)
+def test_breaking_a_chat_checklist_item_fails_its_test(
+    packages: dict[str, Path], backend: str, name: str, mutation: Mutation
+) -> None:
+    test_breaking_a_checklist_item_fails_its_test(packages, backend, name, mutation)

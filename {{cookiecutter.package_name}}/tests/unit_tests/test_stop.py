@@ -4,8 +4,11 @@ from collections.abc import Callable
 
 import pytest
 
-from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+from {{ cookiecutter.module_name }} import (
+    {{ cookiecutter.class_name }},
+)
 
+MakeLLM = Callable[..., {{ cookiecutter.class_name }}]
 PROMPT = "hello world, hello moon"
 
 
@@ -61,12 +64,14 @@ def test_stop_sequence_is_included_in_response(
 
 
 def test_include_stop_false_cuts_before_the_stop(
-    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    make_llm: MakeLLM,
 ) -> None:
     llm = make_llm(include_stop=False)
     assert llm.invoke(PROMPT, stop=["o w"]) == "hell"
     assert "".join(llm.stream(PROMPT, stop=["o w"])) == "hell"
 
 
-def test_bound_stop_applies(llm: {{ cookiecutter.class_name }}) -> None:
+def test_bound_stop_applies(
+    llm: {{ cookiecutter.class_name }},
+) -> None:
     assert llm.bind(stop=["world"]).invoke(PROMPT) == "hello world"

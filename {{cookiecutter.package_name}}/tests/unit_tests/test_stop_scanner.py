@@ -2,7 +2,9 @@
 
 import pytest
 
-from {{ cookiecutter.module_name }}._stop import StopScanner
+from {{ cookiecutter.module_name }}._stop import (
+    StopScanner,
+)
 
 
 def cut(pieces: list[str], stop: list[str], *, include_stop: bool) -> str:

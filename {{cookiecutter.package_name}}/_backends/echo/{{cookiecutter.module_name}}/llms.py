@@ -27,9 +27,14 @@ from pydantic import ConfigDict, Field
 
 from {{ cookiecutter.module_name }} import _batching
 {%- if cookiecutter.streaming %}
-from {{ cookiecutter.module_name }}._callbacks import anew_chunk, new_chunk
+from {{ cookiecutter.module_name }}._callbacks import (
+    anew_chunk,
+    new_chunk,
+)
 {%- endif %}
-from {{ cookiecutter.module_name }}._stop import StopScanner
+from {{ cookiecutter.module_name }}._stop import (
+    StopScanner,
+)
 
 
 class {{ cookiecutter.class_name }}(LLM):
@@ -46,7 +51,7 @@ class {{ cookiecutter.class_name }}(LLM):
         Install the package and set your API key in the environment::
 
             pip install {{ cookiecutter.package_name }}
-            export {{ cookiecutter.api_key_env_var }}="your-api-key"
+            export {{ cookiecutter.api_key_env_var }}="..."
 
         or pass ``api_key`` to the class.
 {%- endif %}
@@ -54,7 +59,9 @@ class {{ cookiecutter.class_name }}(LLM):
     Example:
         .. code-block:: python
 
-            from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+            from {{ cookiecutter.module_name }} import (
+                {{ cookiecutter.class_name }},
+            )
 
             llm = {{ cookiecutter.class_name }}(n=5)
             assert llm.invoke("hello world") == "hello"
@@ -78,13 +85,18 @@ class {{ cookiecutter.class_name }}(LLM):
         default_factory=secret_from_env(
             "{{ cookiecutter.api_key_env_var }}",
             error_message=(
-                "{{ cookiecutter.class_name }} needs an API key: set the "
-                "{{ cookiecutter.api_key_env_var }} environment variable "
-                "or pass api_key=..."
+                "{{ cookiecutter.class_name }}"
+                " needs an API key: set the "
+                "{{ cookiecutter.api_key_env_var }}"
+                " environment variable or pass api_key=..."
             ),
         ),
     )
-    """API key, read from ``{{ cookiecutter.api_key_env_var }}`` when not passed."""
+    """API key.
+
+    If not passed, it is read from the environment variable
+    ``{{ cookiecutter.api_key_env_var }}``.
+    """
 {%- endif %}
 
     include_stop: bool = True
@@ -97,7 +109,9 @@ class {{ cookiecutter.class_name }}(LLM):
     @property
     def lc_secrets(self) -> dict[str, str]:
         """Map the secret field to its environment variable for serialization."""
-        return {"api_key": "{{ cookiecutter.api_key_env_var }}"}
+        return {
+            "api_key": "{{ cookiecutter.api_key_env_var }}",
+        }
 {%- endif %}
 
     @classmethod
@@ -108,7 +122,7 @@ class {{ cookiecutter.class_name }}(LLM):
     @property
     def _llm_type(self) -> str:
         """Name of this kind of model, used in logs and traces."""
-        return "{{ cookiecutter.__provider_slug }}"
+        return "{{ cookiecutter.provider_id }}"
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
@@ -120,7 +134,7 @@ class {{ cookiecutter.class_name }}(LLM):
     ) -> LangSmithParams:
         """Standard parameters for LangSmith tracing."""
         params = super()._get_ls_params(stop=stop, **kwargs)
-        params["ls_provider"] = "{{ cookiecutter.__provider_slug }}"
+        params["ls_provider"] = self._llm_type
         return params
 
     def _complete(self, prompt: str) -> str:

@@ -27,14 +27,28 @@ from langchain_core.utils import from_env
 from pydantic import ConfigDict, Field, PrivateAttr
 {%- endif %}
 
-from {{ cookiecutter.module_name }} import _batching, _completions
+from {{ cookiecutter.module_name }} import (
+    _batching,
+    _completions,
+)
 {%- if cookiecutter.streaming %}
-from {{ cookiecutter.module_name }}._callbacks import anew_chunk, new_chunk
+from {{ cookiecutter.module_name }}._callbacks import (
+    anew_chunk,
+    new_chunk,
+)
 {%- endif %}
-from {{ cookiecutter.module_name }}._completions import Completion
-from {{ cookiecutter.module_name }}._stop import StopScanner
-from {{ cookiecutter.module_name }}._transport import Transport
-from {{ cookiecutter.module_name }}.exceptions import AuthenticationError
+from {{ cookiecutter.module_name }}._completions import (
+    Completion,
+)
+from {{ cookiecutter.module_name }}._stop import (
+    StopScanner,
+)
+from {{ cookiecutter.module_name }}._transport import (
+    Transport,
+)
+from {{ cookiecutter.module_name }}.exceptions import (
+    AuthenticationError,
+)
 
 {%- if cookiecutter.use_api_key %}
 
@@ -68,7 +82,7 @@ class {{ cookiecutter.class_name }}(LLM):
             pip install {{ cookiecutter.package_name }}
             export {{ cookiecutter.__env_prefix }}_BASE_URL="http://localhost:8000/v1"
 {%- if cookiecutter.use_api_key %}
-            export {{ cookiecutter.api_key_env_var }}="your-api-key"
+            export {{ cookiecutter.api_key_env_var }}="..."
 
         or pass ``base_url`` and ``api_key`` to the class.
 {%- else %}
@@ -79,9 +93,14 @@ class {{ cookiecutter.class_name }}(LLM):
     Example:
         .. code-block:: python
 
-            from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+            from {{ cookiecutter.module_name }} import (
+                {{ cookiecutter.class_name }},
+            )
 
-            llm = {{ cookiecutter.class_name }}(max_tokens=64, temperature=0.7)
+            llm = {{ cookiecutter.class_name }}(
+                max_tokens=64,
+                temperature=0.7,
+            )
             text = llm.invoke("The capital of France is", stop=["."])
 
             result = llm.generate(["Tell me a joke.", "Write a haiku."])
@@ -126,15 +145,17 @@ class {{ cookiecutter.class_name }}(LLM):
         default_factory=secret_from_env(
             "{{ cookiecutter.api_key_env_var }}",
             error_message=(
-                "{{ cookiecutter.class_name }} needs an API key: set the "
-                "{{ cookiecutter.api_key_env_var }} environment variable "
-                "or pass api_key=..."
+                "{{ cookiecutter.class_name }}"
+                " needs an API key: set the "
+                "{{ cookiecutter.api_key_env_var }}"
+                " environment variable or pass api_key=..."
             ),
         ),
     )
     """API key, sent as a bearer token.
 
-    Read from ``{{ cookiecutter.api_key_env_var }}`` if not passed.
+    If not passed, it is read from the environment variable
+    ``{{ cookiecutter.api_key_env_var }}``.
     """
 {%- endif %}
 
@@ -166,7 +187,9 @@ class {{ cookiecutter.class_name }}(LLM):
     @property
     def lc_secrets(self) -> dict[str, str]:
         """Map the secret field to its environment variable for serialization."""
-        return {"api_key": "{{ cookiecutter.api_key_env_var }}"}
+        return {
+            "api_key": "{{ cookiecutter.api_key_env_var }}",
+        }
 {%- endif %}
 
     @classmethod
@@ -177,7 +200,7 @@ class {{ cookiecutter.class_name }}(LLM):
     @property
     def _llm_type(self) -> str:
         """Name of this kind of model, used in logs and traces."""
-        return "{{ cookiecutter.__provider_slug }}"
+        return "{{ cookiecutter.provider_id }}"
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
@@ -197,7 +220,7 @@ class {{ cookiecutter.class_name }}(LLM):
     ) -> LangSmithParams:
         """Standard parameters for LangSmith tracing."""
         params = super()._get_ls_params(stop=stop, **kwargs)
-        params["ls_provider"] = "{{ cookiecutter.__provider_slug }}"
+        params["ls_provider"] = self._llm_type
         return params
 
     def close(self) -> None:

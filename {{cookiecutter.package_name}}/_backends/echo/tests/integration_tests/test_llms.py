@@ -1,7 +1,7 @@
 """Run the model as users will, outside the unit-test fixtures.
 
-The echo model needs no network; when you replace it with calls to the
-{{ cookiecutter.__provider_name_py }} API, these tests run against the real thing.
+The echo model needs no network; these tests run against the real thing when you
+replace it with calls to the {{ cookiecutter.__provider_name_py }} API.
 """
 {%- if cookiecutter.use_api_key %}
 
@@ -10,12 +10,16 @@ import os
 
 import pytest
 
-from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+from {{ cookiecutter.module_name }} import (
+    {{ cookiecutter.class_name }},
+)
 {%- if cookiecutter.use_api_key %}
 
+REQUIRED = "{{ cookiecutter.api_key_env_var }}"
+
 pytestmark = pytest.mark.skipif(
-    "{{ cookiecutter.api_key_env_var }}" not in os.environ,
-    reason="set {{ cookiecutter.api_key_env_var }} to run the integration tests",
+    REQUIRED not in os.environ,
+    reason=f"set {REQUIRED} to run the integration tests",
 )
 {%- endif %}
 
@@ -25,10 +29,14 @@ def llm() -> {{ cookiecutter.class_name }}:
     return {{ cookiecutter.class_name }}(n=40)
 
 
-def test_invoke(llm: {{ cookiecutter.class_name }}) -> None:
+def test_invoke(
+    llm: {{ cookiecutter.class_name }},
+) -> None:
     assert isinstance(llm.invoke("Say hello."), str)
 
 
-async def test_astream_with_stop(llm: {{ cookiecutter.class_name }}) -> None:
+async def test_astream_with_stop(
+    llm: {{ cookiecutter.class_name }},
+) -> None:
     text = "".join([chunk async for chunk in llm.astream("one, two", stop=[","])])
     assert "," not in text[:-1]

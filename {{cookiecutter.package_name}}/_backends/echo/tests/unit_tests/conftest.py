@@ -5,8 +5,16 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+from {{ cookiecutter.module_name }} import (
+    {{ cookiecutter.class_name }},
+)
+{%- if cookiecutter.chat_model %}
+from {{ cookiecutter.module_name }}.chat_models import (
+    {{ cookiecutter.chat_class_name }},
+)
+{%- endif %}
 
+MakeLLM = Callable[..., {{ cookiecutter.class_name }}]
 WHOLE_PROMPT = 10_000  # echo this many characters: every test prompt whole
 {%- if cookiecutter.use_api_key %}
 
@@ -14,23 +22,30 @@ WHOLE_PROMPT = 10_000  # echo this many characters: every test prompt whole
 @pytest.fixture(autouse=True)
 def api_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fake key in the environment; tests about keys override it."""
-    monkeypatch.setenv("{{ cookiecutter.api_key_env_var }}", "sk-test-key")
+    monkeypatch.setenv(
+        "{{ cookiecutter.api_key_env_var }}",
+        "sk-test-key",
+    )
 {%- endif %}
 
 
 @pytest.fixture
-def make_llm() -> Callable[..., {{ cookiecutter.class_name }}]:
+def make_llm() -> MakeLLM:
     """Build a test model; keyword arguments override its fields."""
 
-    def make(**fields: Any) -> {{ cookiecutter.class_name }}:
-        return {{ cookiecutter.class_name }}(**{"n": WHOLE_PROMPT, **fields})
+    def make(
+        **fields: Any,
+    ) -> {{ cookiecutter.class_name }}:
+        return {{ cookiecutter.class_name }}(
+            **{"n": WHOLE_PROMPT, **fields},
+        )
 
     return make
 
 
 @pytest.fixture
 def llm(
-    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    make_llm: MakeLLM,
 ) -> {{ cookiecutter.class_name }}:
     """The test model with default settings."""
     return make_llm()
@@ -40,3 +55,33 @@ def llm(
 def example_env() -> Callable[[], None]:
     """Prepare the environment for the class docstring's example."""
     return lambda: None
+{%- if cookiecutter.chat_model %}
+
+
+Chat = {{ cookiecutter.chat_class_name }}
+MakeChat = Callable[..., Chat]
+
+
+@pytest.fixture
+def make_chat() -> MakeChat:
+    """Build a test chat model; keyword arguments override its fields."""
+
+    def make(**fields: Any) -> Chat:
+        return Chat(**{"n": WHOLE_PROMPT, **fields})
+
+    return make
+
+
+@pytest.fixture
+def chat(
+    make_chat: MakeChat,
+) -> Chat:
+    """The test chat model with default settings."""
+    return make_chat()
+
+
+@pytest.fixture
+def chat_example_env() -> Callable[[], None]:
+    """Prepare the environment for the chat class docstring's example."""
+    return lambda: None
+{%- endif %}

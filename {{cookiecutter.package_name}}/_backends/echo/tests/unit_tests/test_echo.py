@@ -9,7 +9,9 @@ import pytest
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun
 from pydantic import ValidationError
 
-from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+from {{ cookiecutter.module_name }} import (
+    {{ cookiecutter.class_name }},
+)
 
 MakeLLM = Callable[..., {{ cookiecutter.class_name }}]
 

@@ -27,7 +27,7 @@ from typing import Any
 
 COMPLETIONS_PATH = "/v1/completions"
 TOKEN = re.compile(r"\s*\S+|\s+")
-HOLD_LIMIT = 2.0  # seconds a held answer waits for the others at most
+HOLD_LIMIT = 1.0  # seconds a held answer waits for the others at most
 
 
 def tokenize(text: str) -> list[str]:
@@ -55,6 +55,9 @@ class Reply:
     hold_until: int | None = None
     """Hold the answer until the server has received this many requests in all (at
     most ``HOLD_LIMIT`` seconds): shows concurrency without measuring time."""
+    gate: threading.Event | None = None
+    """Hold the answer until the test sets this event (at most ``HOLD_LIMIT``
+    seconds)."""
     token_delay: float = 0.0
     """Seconds to wait before each streamed token."""
     pings: bool = False
@@ -65,6 +68,8 @@ class Reply:
     """How a stream ends: "done" (``data: [DONE]``), "eof" (the body ends without
     ``[DONE]``), "hang_up" (the connection drops in the middle of the body) or
     "error" (an error event)."""
+    usage: bool = True
+    """Whether the server reports token usage (when a stream asks, in a last event)."""
     error_event: dict[str, Any] = field(
         default_factory=lambda: {
             "error": {"message": "the model crashed", "type": "server_error"},
@@ -107,7 +112,7 @@ class CompletionsServer:
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._active = 0
-        self._httpd = _HTTPServer(self)
+        self._httpd = _HTTPServer(self, self._handler())
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
     @property
@@ -137,6 +142,10 @@ class CompletionsServer:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join()
+
+    def _handler(self) -> type[_Handler]:
+        """The request handler: what the server speaks."""
+        return _Handler
 
     def _serve(self) -> None:
         # a short poll interval makes shutdown(), and so each test, quick
@@ -171,12 +180,13 @@ class _HTTPServer(ThreadingHTTPServer):
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 
-    def __init__(self, completions: CompletionsServer) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, completions: CompletionsServer, handler: type[_Handler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
         self.completions = completions
 
 
 class _Handler(BaseHTTPRequestHandler):
+    route = COMPLETIONS_PATH
     protocol_version = "HTTP/1.1"  # keep-alive, and chunked bodies for streams
     # headers and body are two writes: without this the client's delayed ACK
     # stalls every answer by about 40 ms
@@ -200,6 +210,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(reply.latency)
             if reply.hold_until:
                 server._hold(reply.hold_until)
+            if reply.gate:
+                reply.gate.wait(HOLD_LIMIT)
             self._answer(request, reply)
         except (BrokenPipeError, ConnectionResetError):
             request.disconnected = True
@@ -213,7 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, request: ReceivedRequest, reply: Reply) -> None:
         if reply.fault:
             self._fail(reply.fault)
-        elif request.path != COMPLETIONS_PATH:
+        elif request.path != self.route:
             self._send_error(404, f"no route {request.path}", reply)
         elif reply.status != 200:
             self._send_error(reply.status, "scripted failure", reply)
@@ -227,7 +239,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _completion(self, request: ReceivedRequest, reply: Reply) -> dict[str, Any]:
         tokens, finish_reason = self._tokens(request, reply)
         choice = {"text": "".join(tokens), "finish_reason": finish_reason}
-        return self._envelope(request, [choice], self._usage(request, tokens))
+        usage = self._usage(request, tokens) if reply.usage else None
+        return self._envelope(request, [choice], usage)
 
     def _stream(self, request: ReceivedRequest, reply: Reply) -> None:
         tokens, finish_reason = self._tokens(request, reply)
@@ -237,7 +250,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         for token in tokens[: reply.cut_after]:
             time.sleep(reply.token_delay)
-            self._event(reply, self._envelope(request, [{"text": token}]))
+            self._event(reply, self._envelope(request, [self._piece(token)]))
             request.tokens_sent += 1
         if reply.ending == "hang_up":
             self.close_connection = True  # no last chunk: the body is cut short
@@ -245,13 +258,21 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.ending == "error":
             self._event(reply, reply.error_event)
         elif reply.ending == "done":
-            last = {"text": "", "finish_reason": finish_reason}
-            self._event(reply, self._envelope(request, [last]))
-            if request.payload.get("stream_options", {}).get("include_usage"):
+            self._event(reply, self._envelope(request, [self._last(finish_reason)]))
+            asked = request.payload.get("stream_options", {}).get("include_usage")
+            if asked and reply.usage:
                 usage = self._usage(request, tokens)
                 self._event(reply, self._envelope(request, [], usage))
             self._chunk(b"data: [DONE]\n\n")
         self._chunk(b"")  # the last chunk: the body ends here
+
+    def _piece(self, token: Any) -> dict[str, Any]:
+        """The choice of a streamed event that carries ``token``."""
+        return {"text": token}
+
+    def _last(self, finish_reason: str) -> dict[str, Any]:
+        """The choice of the last streamed event, which says why the answer ended."""
+        return {"text": "", "finish_reason": finish_reason}
 
     def _fail(self, fault: str) -> None:
         self.close_connection = True
@@ -262,15 +283,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b'{"choices": [')
 
-    def _tokens(self, request: ReceivedRequest, reply: Reply) -> tuple[list[str], str]:
+    def _tokens(self, request: ReceivedRequest, reply: Reply) -> tuple[list[Any], str]:
         text = request.payload["prompt"] if reply.text is None else reply.text
-        tokens = tokenize(text)
+        return self._cut(request, tokenize(text))
+
+    def _cut(
+        self, request: ReceivedRequest, tokens: list[str]
+    ) -> tuple[list[str], str]:
+        """The tokens the request's ``max_tokens`` lets through, and why they end."""
         max_tokens = request.payload.get("max_tokens")
         if max_tokens is not None and len(tokens) > max_tokens:
             return tokens[:max_tokens], "length"
         return tokens, "stop"
 
-    def _usage(self, request: ReceivedRequest, tokens: list[str]) -> dict[str, int]:
+    def _usage(self, request: ReceivedRequest, tokens: list[Any]) -> dict[str, int]:
         prompt_tokens = len(tokenize(request.payload["prompt"]))
         return {
             "prompt_tokens": prompt_tokens,

@@ -9,10 +9,21 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+from {{ cookiecutter.module_name }} import (
+    {{ cookiecutter.class_name }},
+)
+{%- if cookiecutter.chat_model %}
+from {{ cookiecutter.module_name }}.chat_models import (
+    {{ cookiecutter.chat_class_name }},
+)
+{%- endif %}
 
+{% if cookiecutter.chat_model -%}
+from .chat_server import ChatServer
+{% endif -%}
 from .completions_server import CompletionsServer
 
+MakeLLM = Callable[..., {{ cookiecutter.class_name }}]
 FAST_RETRIES = 0.01  # retry_backoff of the test models: fault tests stay quick
 {%- if cookiecutter.use_api_key %}
 
@@ -20,7 +31,10 @@ FAST_RETRIES = 0.01  # retry_backoff of the test models: fault tests stay quick
 @pytest.fixture(autouse=True)
 def api_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fake key in the environment; tests about keys override it."""
-    monkeypatch.setenv("{{ cookiecutter.api_key_env_var }}", "sk-test-key")
+    monkeypatch.setenv(
+        "{{ cookiecutter.api_key_env_var }}",
+        "sk-test-key",
+    )
 {%- endif %}
 
 
@@ -34,17 +48,22 @@ def server() -> Iterator[CompletionsServer]:
 @pytest.fixture
 async def make_llm(
     server: CompletionsServer,
-) -> AsyncIterator[Callable[..., {{ cookiecutter.class_name }}]]:
+) -> AsyncIterator[MakeLLM]:
     """Build test models; keyword arguments override their fields.
 
     The models are closed afterwards, in the event loop of the test.
     """
     made: list[{{ cookiecutter.class_name }}] = []
 
-    def make(**fields: Any) -> {{ cookiecutter.class_name }}:
+    def make(
+        **fields: Any,
+    ) -> {{ cookiecutter.class_name }}:
         defaults = {"base_url": server.url, "retry_backoff": FAST_RETRIES}
-        made.append({{ cookiecutter.class_name }}(**{**defaults, **fields}))
-        return made[-1]
+        llm = {{ cookiecutter.class_name }}(
+            **{**defaults, **fields},
+        )
+        made.append(llm)
+        return llm
 
     yield make
     for llm in made:
@@ -53,7 +72,7 @@ async def make_llm(
 
 @pytest.fixture
 def llm(
-    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    make_llm: MakeLLM,
 ) -> {{ cookiecutter.class_name }}:
     """The test model with default settings."""
     return make_llm()
@@ -66,6 +85,66 @@ def example_env(
     """Point the class docstring's example at the test server."""
 
     def prepare() -> None:
-        monkeypatch.setenv("{{ cookiecutter.__env_prefix }}_BASE_URL", server.url)
+        monkeypatch.setenv(
+            "{{ cookiecutter.__env_prefix }}_BASE_URL",
+            server.url,
+        )
 
     return prepare
+{%- if cookiecutter.chat_model %}
+
+
+Chat = {{ cookiecutter.chat_class_name }}
+MakeChat = Callable[..., Chat]
+
+
+@pytest.fixture
+def chat_server() -> Iterator[ChatServer]:
+    """A chat completions server on a free port of 127.0.0.1."""
+    with ChatServer() as running:
+        yield running
+
+
+@pytest.fixture
+async def make_chat(
+    chat_server: ChatServer,
+) -> AsyncIterator[MakeChat]:
+    """Build test chat models; keyword arguments override their fields.
+
+    The models are closed afterwards, in the event loop of the test.
+    """
+    made: list[Chat] = []
+
+    def make(**fields: Any) -> Chat:
+        defaults = {"base_url": chat_server.url, "retry_backoff": FAST_RETRIES}
+        chat = Chat(**{**defaults, **fields})
+        made.append(chat)
+        return chat
+
+    yield make
+    for chat in made:
+        await chat.aclose()
+
+
+@pytest.fixture
+def chat(
+    make_chat: MakeChat,
+) -> Chat:
+    """The test chat model with default settings."""
+    return make_chat()
+
+
+@pytest.fixture
+def chat_example_env(
+    chat_server: ChatServer, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[], None]:
+    """Point the chat class docstring's example at the test chat server."""
+
+    def prepare() -> None:
+        monkeypatch.setenv(
+            "{{ cookiecutter.__env_prefix }}_BASE_URL",
+            chat_server.url,
+        )
+
+    return prepare
+{%- endif %}

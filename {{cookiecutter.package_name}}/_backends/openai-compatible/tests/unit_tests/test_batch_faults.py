@@ -12,8 +12,13 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
-from {{ cookiecutter.module_name }}.exceptions import APIError, BadRequestError
+from {{ cookiecutter.module_name }} import (
+    {{ cookiecutter.class_name }},
+)
+from {{ cookiecutter.module_name }}.exceptions import (
+    APIError,
+    BadRequestError,
+)
 
 from .completions_server import CompletionsServer, ReceivedRequest, Reply
 
@@ -29,9 +34,13 @@ FAULTS = [
 ]
 
 
-def refuse_bad_prompts(request: ReceivedRequest) -> Reply:
-    """Answer HTTP 400 to prompts with "bad" in them; echo the others."""
-    return Reply(status=400) if "bad" in request.payload["prompt"] else Reply()
+def refuse_bad_prompts(good: Reply) -> Callable[[ReceivedRequest], Reply]:
+    """Answer HTTP 400 to prompts with "bad" in them, and ``good`` to the others."""
+
+    def reply(request: ReceivedRequest) -> Reply:
+        return Reply(status=400) if "bad" in request.payload["prompt"] else good
+
+    return reply
 
 
 def chaos(seed: int) -> Callable[[ReceivedRequest], Reply]:
@@ -60,7 +69,7 @@ def assert_nothing_lost(prompts: list[str], results: Sequence[object]) -> None:
 def test_batch_keeps_each_prompts_own_error(
     make_llm: MakeLLM, server: CompletionsServer
 ) -> None:
-    server.script = refuse_bad_prompts
+    server.script = refuse_bad_prompts(Reply())
     results = make_llm().batch(["good", "bad", "fine"], return_exceptions=True)
     assert results[0::2] == ["good", "fine"]
     assert isinstance(results[1], BadRequestError)
@@ -69,7 +78,7 @@ def test_batch_keeps_each_prompts_own_error(
 async def test_abatch_keeps_each_prompts_own_error(
     make_llm: MakeLLM, server: CompletionsServer
 ) -> None:
-    server.script = refuse_bad_prompts
+    server.script = refuse_bad_prompts(Reply())
     results = await make_llm().abatch(["good", "bad", "fine"], return_exceptions=True)
     assert results[0::2] == ["good", "fine"]
     assert isinstance(results[1], BadRequestError)
@@ -78,21 +87,26 @@ async def test_abatch_keeps_each_prompts_own_error(
 def test_batch_raises_the_first_error_and_starts_nothing_after_it(
     make_llm: MakeLLM, server: CompletionsServer
 ) -> None:
-    server.script = refuse_bad_prompts
+    # The good answers are held (HOLD_LIMIT), so the threads cannot race through the
+    # prompts before the failure is seen; batch waits for the requests under way.
+    server.script = refuse_bad_prompts(Reply(gate=threading.Event()))
     with pytest.raises(BadRequestError):
         make_llm(max_concurrency=2).batch(["bad", *PROMPTS])
-    assert len(server.requests) < 1 + len(PROMPTS)
+    # "bad" and the prompts the two threads took before it failed, not the rest
+    assert len(server.requests) <= 3
 
 
 async def test_abatch_raises_the_first_error_and_leaves_nothing_running(
     make_llm: MakeLLM, server: CompletionsServer
 ) -> None:
-    server.script = refuse_bad_prompts
-    server.default = Reply(hold_until=len(PROMPTS))  # the good answers wait
+    answers = threading.Event()  # the good answers wait until the batch has failed
+    server.script = refuse_bad_prompts(Reply(gate=answers))
     with pytest.raises(BadRequestError):
         await make_llm(max_concurrency=4).abatch(["bad", *PROMPTS])
+    answers.set()
     assert asyncio.all_tasks() == {asyncio.current_task()}  # nothing left running
-    assert len(server.requests) <= 4
+    # the four first prompts, and at most the one whose turn came as "bad" failed
+    assert len(server.requests) <= 5
 
 
 async def test_abatch_of_1000_prompts_under_chaos_loses_nothing(

@@ -7,10 +7,13 @@ requests. Answers are held until the expected number of requests overlap (see
 
 from collections.abc import Callable
 
-from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+from {{ cookiecutter.module_name }} import (
+    {{ cookiecutter.class_name }},
+)
 
 from .completions_server import CompletionsServer, ReceivedRequest, Reply
 
+MakeLLM = Callable[..., {{ cookiecutter.class_name }}]
 PROMPTS = [f"prompt {n}" for n in range(6)]
 LIMIT = 3
 
@@ -42,7 +45,7 @@ def assert_one_window(server: CompletionsServer) -> None:
 
 
 def test_batch_overlaps_up_to_max_concurrency(
-    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    make_llm: MakeLLM,
     server: CompletionsServer,
 ) -> None:
     server.default = Reply(hold_until=LIMIT)
@@ -51,7 +54,7 @@ def test_batch_overlaps_up_to_max_concurrency(
 
 
 async def test_abatch_overlaps_up_to_max_concurrency(
-    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    make_llm: MakeLLM,
     server: CompletionsServer,
 ) -> None:
     server.default = Reply(hold_until=LIMIT)
@@ -60,7 +63,7 @@ async def test_abatch_overlaps_up_to_max_concurrency(
 
 
 async def test_abatch_with_stop_streams_concurrently(
-    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    make_llm: MakeLLM,
     server: CompletionsServer,
 ) -> None:
     server.default = Reply(hold_until=LIMIT)
@@ -70,7 +73,7 @@ async def test_abatch_with_stop_streams_concurrently(
 
 
 def test_batch_config_max_concurrency_is_one_window(
-    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    make_llm: MakeLLM,
     server: CompletionsServer,
 ) -> None:
     # config's max_concurrency bounds one rolling window: a slow prompt holds one
@@ -84,7 +87,7 @@ def test_batch_config_max_concurrency_is_one_window(
 
 
 async def test_abatch_config_max_concurrency_is_one_window(
-    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    make_llm: MakeLLM,
     server: CompletionsServer,
 ) -> None:
     server.reply(Reply(hold_until=3))  # the first answer waits for the third prompt

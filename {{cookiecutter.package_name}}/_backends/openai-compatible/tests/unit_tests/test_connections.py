@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+from {{ cookiecutter.module_name }} import (
+    {{ cookiecutter.class_name }},
+)
 
 from .completions_server import CompletionsServer
 

@@ -14,7 +14,10 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}, _transport
+from {{ cookiecutter.module_name }} import (
+    {{ cookiecutter.class_name }},
+    _transport,
+)
 from {{ cookiecutter.module_name }}.exceptions import (
     APIConnectionError,
     APIError,
@@ -309,25 +312,3 @@ async def test_keep_alive_comments_in_a_stream_are_ignored(
 ) -> None:
     server.default = Reply(pings=True)
     assert await complete(make_llm(), how, "hello world", **STREAMED) == "hello world"
-{%- if cookiecutter.streaming %}
-
-
-def test_stream_raises_when_cut_off_after_its_first_tokens(
-    llm: {{ cookiecutter.class_name }},
-    server: CompletionsServer,
-) -> None:
-    server.default = Reply(cut_after=1, ending="hang_up")
-    received: list[str] = []
-    with pytest.raises(StreamInterruptedError):
-        received.extend(llm.stream("hello world"))
-    assert received == ["hello"]
-
-
-async def test_astream_raises_an_error_event(
-    llm: {{ cookiecutter.class_name }},
-    server: CompletionsServer,
-) -> None:
-    server.default = Reply(cut_after=1, ending="error")
-    with pytest.raises(ServerError, match="the model crashed"):
-        [chunk async for chunk in llm.astream("hello world")]
-{%- endif %}

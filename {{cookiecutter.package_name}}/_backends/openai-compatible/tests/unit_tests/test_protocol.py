@@ -6,7 +6,9 @@ from typing import Any
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.outputs import LLMResult
 
-from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+from {{ cookiecutter.module_name }} import (
+    {{ cookiecutter.class_name }},
+)
 
 from .completions_server import CompletionsServer, Reply
 
@@ -197,38 +199,3 @@ def test_callbacks_receive_usage_at_the_end_of_a_run(
     [result] = recorder.results
     assert result.generations[0][0].generation_info
     assert result.generations[0][0].generation_info["token_usage"]["total_tokens"] == 4
-{%- if cookiecutter.streaming %}
-
-
-def test_stream_yields_the_server_tokens_as_they_come(
-    llm: {{ cookiecutter.class_name }},
-) -> None:
-    assert list(llm.stream("hello big world")) == ["hello", " big", " world", ""]
-
-
-def test_stream_reports_usage_in_its_last_chunk(
-    llm: {{ cookiecutter.class_name }},
-) -> None:
-    recorder = ResultRecorder()
-    list(llm.stream("hello world", config={"callbacks": [recorder]}))
-    [result] = recorder.results
-    assert result.generations[0][0].generation_info == {
-        "finish_reason": "stop",
-        "token_usage": {"prompt_tokens": 2, "completion_tokens": 2, "total_tokens": 4},
-        "model_name": llm.model,
-    }
-
-
-async def test_astream_reports_usage_in_its_last_chunk(
-    llm: {{ cookiecutter.class_name }},
-) -> None:
-    recorder = ResultRecorder()
-    chunks = [
-        chunk
-        async for chunk in llm.astream("hello world", config={"callbacks": [recorder]})
-    ]
-    assert "".join(chunks) == "hello world"
-    [result] = recorder.results
-    assert result.generations[0][0].generation_info
-    assert result.generations[0][0].generation_info["finish_reason"] == "stop"
-{%- endif %}

@@ -2,10 +2,13 @@
 
 from collections.abc import Callable
 
-from {{ cookiecutter.module_name }} import {{ cookiecutter.class_name }}
+from {{ cookiecutter.module_name }} import (
+    {{ cookiecutter.class_name }},
+)
 
 from .completions_server import CompletionsServer, Reply, tokenize
 
+MakeLLM = Callable[..., {{ cookiecutter.class_name }}]
 PROMPT = " ".join(f"word{n}" for n in range(40))  # 40 tokens
 
 
@@ -18,7 +21,7 @@ def assert_hung_up_early(server: CompletionsServer) -> None:
 
 
 def test_invoke_hangs_up_at_the_stop(
-    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    make_llm: MakeLLM,
     server: CompletionsServer,
 ) -> None:
     server.default = Reply(token_delay=0.005)
@@ -27,35 +30,13 @@ def test_invoke_hangs_up_at_the_stop(
 
 
 async def test_ainvoke_hangs_up_at_the_stop(
-    make_llm: Callable[..., {{ cookiecutter.class_name }}],
+    make_llm: MakeLLM,
     server: CompletionsServer,
 ) -> None:
     server.default = Reply(token_delay=0.005)
     text = await make_llm().ainvoke(PROMPT, stop=["word3 "])
     assert text == "word0 word1 word2 word3 "
     assert_hung_up_early(server)
-{%- if cookiecutter.streaming %}
-
-
-def test_stream_hangs_up_at_the_stop(
-    make_llm: Callable[..., {{ cookiecutter.class_name }}],
-    server: CompletionsServer,
-) -> None:
-    server.default = Reply(token_delay=0.005)
-    chunks = list(make_llm().stream(PROMPT, stop=["d3"]))
-    assert "".join(chunks) == "word0 word1 word2 word3"
-    assert_hung_up_early(server)
-
-
-async def test_astream_hangs_up_at_the_stop(
-    make_llm: Callable[..., {{ cookiecutter.class_name }}],
-    server: CompletionsServer,
-) -> None:
-    server.default = Reply(token_delay=0.005)
-    chunks = [chunk async for chunk in make_llm().astream(PROMPT, stop=["d3"])]
-    assert "".join(chunks) == "word0 word1 word2 word3"
-    assert_hung_up_early(server)
-{%- endif %}
 
 
 def test_without_a_stop_the_answer_is_one_json_body(

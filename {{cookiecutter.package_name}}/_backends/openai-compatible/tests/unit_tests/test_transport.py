@@ -8,8 +8,12 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from {{ cookiecutter.module_name }}._transport import Transport
-from {{ cookiecutter.module_name }}.exceptions import MalformedResponseError
+from {{ cookiecutter.module_name }}._transport import (
+    Transport,
+)
+from {{ cookiecutter.module_name }}.exceptions import (
+    MalformedResponseError,
+)
 
 from .completions_server import CompletionsServer, Reply
 
