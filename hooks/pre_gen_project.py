@@ -38,7 +38,7 @@ TAKEN_CLASSES = {
     "JsonOutputParser", "LIMIT", "LLM", "LLMResult", "LangSmithParams",
     "LanguageModelInput", "Literal", "MODEL", "MakeChat", "MakeLLM",
     "MalformedResponseError", "Mapping", "Message", "NUMBER", "PATH", "PROMPT",
-    "PROMPTS", "PROVIDER", "Path", "Picky", "PrivateAttr", "PromptTemplate",
+    "PROMPTS", "PROVIDER", "Path", "Picky", "PrivateAttr", "PROTOCOL", "PromptTemplate",
     "PydanticOutputParser", "PydanticToolsParser", "QUOTED", "R", "REQUIRED", "RETRIED",
     "RateLimitError", "ReceivedRequest", "Reply", "ResultRecorder", "RetryCallState",
     "Retrying", "RunRecorder", "Runnable", "RunnableConfig", "RunnableMap",

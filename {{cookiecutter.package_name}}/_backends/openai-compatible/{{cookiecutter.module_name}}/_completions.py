@@ -83,7 +83,7 @@ def request_body(
 
 def parse_completion(body: Any) -> Completion:
     """The completion in a JSON answer."""
-    with _reading("answer"):
+    with reading("answer"):
         choice = body["choices"][0]
         info = {
             "finish_reason": choice.get("finish_reason"),
@@ -95,7 +95,7 @@ def parse_completion(body: Any) -> Completion:
 
 def parse_chunk(data: Any) -> Completion:
     """The piece of completion in one streamed event; the usage event has no text."""
-    with _reading("event"):
+    with reading("event"):
         info = {"token_usage": data.get("usage"), "model_name": data.get("model")}
         if not data["choices"]:
             return Completion("", info)
@@ -132,7 +132,7 @@ async def aevents_data(
 
 def _event_data(event: ServerSentEvent) -> Any:
     """The JSON data of one event; an error event raises the error it reports."""
-    with _reading("event"):
+    with reading("event"):
         data = event.json()
     if event.event == "error" or (
         isinstance(data, dict)
@@ -163,14 +163,18 @@ def _incomplete() -> StreamInterruptedError:
 
 
 @contextmanager
-def _reading(what: str) -> Iterator[None]:
+def reading(
+    what: str,
+    protocol: str = "completions",
+    advice: str = ADVICE[MalformedResponseError],
+) -> Iterator[None]:
     """Turn an answer that lacks what the protocol promises into an error."""
     try:
         yield
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
         message = (
-            f"The server's {what} lacks what the completions protocol promises "
-            f"({type(error).__name__}: {error}). {ADVICE[MalformedResponseError]}"
+            f"The server's {what} lacks what the {protocol} protocol promises "
+            f"({type(error).__name__}: {error}). {advice}"
         )
         raise MalformedResponseError(message) from error
 
