@@ -15,9 +15,10 @@ from pathlib import Path
 CONTEXT = json.loads(r'''{{ cookiecutter | tojson }}''')
 PROJECT = Path.cwd()
 TEST_COMMAND = "make test"  # what the package's README tells people to run
-# The template wraps the name of an option's file in a Jinja "if" on the option, so it
-# is rendered only when the option is on. (The brackets keep Jinja off the pattern.)
-OPTIONAL_FILE = re.compile(r"[{]% if cookiecutter[.](\w+) %[}](.+)[{]% endif %[}]")
+# The template wraps the name of an option's file in a Jinja "if" on the option (or
+# "if not", for the file's variant when the option is off), so it is rendered only
+# then. (The brackets keep Jinja off the pattern.)
+OPTIONAL_FILE = re.compile(r"[{]% if (not )?cookiecutter[.](\w+) %[}](.+)[{]% endif %[}]")
 
 
 class CannotInstall(Exception):
@@ -36,18 +37,26 @@ def keep_chosen_files():
 def remove_files_of_options_that_are_off():
     """Remove what an earlier render left of an option now off (cookiecutter -f)."""
     repo = Path(CONTEXT.get("_repo_dir", PROJECT))
+    chosen, left_out = set(), set()
     for template in repo.glob("[{]*"):  # the package's directory, named by a variable
         for path in template.rglob("*"):
-            match = OPTIONAL_FILE.fullmatch(path.name)
-            if not match or CONTEXT[match[1]]:
-                continue
-            parts = path.parent.relative_to(template).parts
-            if parts[:1] == ("_backends",):
-                if parts[1] != CONTEXT["backend"]:
-                    continue
-                parts = parts[2:]
-            where = [CONTEXT["module_name"] if p.startswith("{") else p for p in parts]
-            PROJECT.joinpath(*where, match[2]).unlink(missing_ok=True)
+            if match := OPTIONAL_FILE.fullmatch(path.name):
+                negated, option, name = match.groups()
+                wanted = bool(CONTEXT[option]) != bool(negated)
+                (chosen if wanted else left_out).add(rendered_path(template, path, name))
+    for path in left_out - chosen - {None}:  # a variant chosen has the same path
+        path.unlink(missing_ok=True)
+
+
+def rendered_path(template, path, name):
+    """Where the template's file at ``path``, named ``name`` when on, is rendered."""
+    parts = path.parent.relative_to(template).parts
+    if parts[:1] == ("_backends",):
+        if parts[1] != CONTEXT["backend"]:
+            return None
+        parts = parts[2:]
+    where = [CONTEXT["module_name"] if p.startswith("{") else p for p in parts]
+    return PROJECT.joinpath(*where, name)
 
 
 def say(text):

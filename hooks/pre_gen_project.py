@@ -32,7 +32,7 @@ TAKEN_CLASSES = {
     "ChatModelIntegrationTests", "ChatModelUnderTest", "ChatModelUnitTests",
     "ChatPromptTemplate", "ChatReply", "ChatResult", "ChatServer", "ChunkReader",
     "Completion", "CompletionsServer", "ConfigDict", "ContextThreadPoolExecutor",
-    "Counter", "EventSource", "FAULTS", "FORCED", "Field", "Generation",
+    "Counter", "Credentials", "EventSource", "FAULTS", "FORCED", "Field", "Generation",
     "GenerationChunk", "HERE", "HumanMessage", "InvalidToolCall",
     "InvocationParamsRecorder", "Iterable", "Iterator", "JsonOutputKeyToolsParser",
     "JsonOutputParser", "LIMIT", "LLM", "LLMResult", "LangSmithParams",

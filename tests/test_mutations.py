@@ -72,7 +72,7 @@ SHARED_MUTATIONS = {
         "test_every_init_param_has_a_docstring",
     ),
     "plain-string API key": Mutation(
-        "llms.py",
+        "_credentials.py",
         "    api_key: SecretStr = Field(",
         "    api_key: str = Field(",
         "test_api_key_is_secret_str",
@@ -304,7 +304,7 @@ CHAT_SHARED_MUTATIONS = {
         "test_chat_key_absent_from_surface",
     ),
     "chat plain-string API key": Mutation(
-        "chat_models.py",
+        "_credentials.py",
         "    api_key: SecretStr = Field(",
         "    api_key: str = Field(",
         "test_chat_api_key_is_secret_str",

@@ -132,32 +132,39 @@ def test_license_file_and_metadata_agree(tmp_path: Path, license_id: str) -> Non
 
 # Files of an option, named in the template "{% if cookiecutter.<option> %}name{% endif %}":
 # cookiecutter skips a file whose name renders empty.
-OPTIONAL_FILE = re.compile(r"\{% if cookiecutter\.(\w+) %\}(.+?)\{% endif %\}")
+OPTIONAL_FILE = re.compile(r"\{% if (not )?cookiecutter\.(\w+) %\}(.+?)\{% endif %\}")
 BACKEND_FOLDER = re.compile(r"_backends/[^/]+/?")  # a backend's files land at the top
 
 
-def files_of_options() -> dict[str, list[str]]:
-    """Each option's files, as paths in a render of the defaults."""
-    found: dict[str, set[str]] = {}
+def files_of_options() -> dict[str, dict[bool, set[str]]]:
+    """Each option's files when on and when off, as paths in a render."""
+    found: dict[str, dict[bool, set[str]]] = {}
     package = TEMPLATE / "{{cookiecutter.package_name}}"
-    for path in sorted(package.rglob("*{% if cookiecutter.*")):
+    for path in sorted(package.rglob("*{% if *cookiecutter.*")):
         if match := OPTIONAL_FILE.fullmatch(path.name):
+            negated, option, name = match.groups()
             where = path.parent.relative_to(package).as_posix()
             where = where.replace("{{cookiecutter.module_name}}", "langchain_parrot_link")
             where = BACKEND_FOLDER.sub("", where, count=1) or "."
-            found.setdefault(match[1], set()).add(f"{where}/{match[2]}")
-    return {option: sorted(files) for option, files in found.items()}
+            files = found.setdefault(option, {True: set(), False: set()})
+            files[not negated].add(f"{where}/{name}")
+    return found
 
 
 @pytest.mark.parametrize(("option", "files"), files_of_options().items())
 def test_files_of_an_option_that_is_off_are_not_rendered(
-    tmp_path: Path, option: str, files: list[str]
+    tmp_path: Path, option: str, files: dict[bool, set[str]]
 ) -> None:
     on = render(tmp_path / "on", **{option: True})
     off = render(tmp_path / "off", **{option: False})
-    for name in files:
+    for name in files[True] - files[False]:
         assert (on / name).is_file()
         assert not (off / name).exists()
+    for name in files[False] - files[True]:
+        assert (off / name).is_file()
+        assert not (on / name).exists()
+    for name in files[True] & files[False]:  # a variant for each side
+        assert (on / name).read_text() != (off / name).read_text()
 
 
 def test_every_option_has_its_files() -> None:
@@ -167,6 +174,8 @@ def test_every_option_has_its_files() -> None:
 def test_derived_names(tmp_path: Path) -> None:
     project = render(tmp_path, provider_name="Café Bot", backend="echo")
     assert project.name == "langchain-cafe-bot"
-    llms = (project / "langchain_cafe_bot" / "llms.py").read_text(encoding="utf-8")
-    assert "class CafeBotLLM(LLM):" in llms
-    assert '"CAFE_BOT_API_KEY"' in llms
+    module = project / "langchain_cafe_bot"
+    llms = (module / "llms.py").read_text(encoding="utf-8")
+    assert "class CafeBotLLM(Credentials, LLM):" in llms
+    credentials = (module / "_credentials.py").read_text(encoding="utf-8")
+    assert '"CAFE_BOT_API_KEY"' in credentials

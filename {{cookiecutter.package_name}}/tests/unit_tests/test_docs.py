@@ -29,9 +29,21 @@ API_DOCS_URL = {{ url }}
 def attribute_docstrings(cls: type) -> dict[str, str]:
     """The docstrings written under the fields of ``cls``, as API references show them.
 
-    Read from the source, not from pydantic, whose ``use_attribute_docstrings``
-    would cost every import of the package tens of milliseconds.
+    Read from the source of ``cls`` and of its bases in this package (a field may
+    come from one, like ``api_key``), not from pydantic, whose
+    ``use_attribute_docstrings`` would cost every import of the package tens of
+    milliseconds.
     """
+    package = cls.__module__.partition(".")[0]
+    docstrings: dict[str, str] = {}
+    for base in reversed(cls.__mro__):
+        if base.__module__.partition(".")[0] == package:
+            docstrings.update(class_attribute_docstrings(base))
+    return docstrings
+
+
+def class_attribute_docstrings(cls: type) -> dict[str, str]:
+    """The docstrings written under the fields in the class body of ``cls``."""
     (class_def,) = ast.parse(textwrap.dedent(inspect.getsource(cls))).body
     assert isinstance(class_def, ast.ClassDef)
     return {

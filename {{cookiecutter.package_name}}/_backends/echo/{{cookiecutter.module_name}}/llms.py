@@ -18,12 +18,7 @@ from langchain_core.language_models.llms import LLM
 from langchain_core.outputs import GenerationChunk
 {%- endif %}
 from langchain_core.runnables import RunnableConfig
-{%- if cookiecutter.use_api_key %}
-from langchain_core.utils import secret_from_env
-from pydantic import ConfigDict, Field, SecretStr
-{%- else %}
 from pydantic import ConfigDict, Field
-{%- endif %}
 
 from {{ cookiecutter.module_name }} import _batching
 {%- if cookiecutter.streaming %}
@@ -32,12 +27,15 @@ from {{ cookiecutter.module_name }}._callbacks import (
     new_chunk,
 )
 {%- endif %}
+from {{ cookiecutter.module_name }}._credentials import (
+    Credentials,
+)
 from {{ cookiecutter.module_name }}._stop import (
     StopScanner,
 )
 
 
-class {{ cookiecutter.class_name }}(LLM):
+class {{ cookiecutter.class_name }}(Credentials, LLM):
     """{{ cookiecutter.__provider_name_py }} text-completion model.
 
     This class echoes the first ``n`` characters of the prompt: an offline,
@@ -45,16 +43,6 @@ class {{ cookiecutter.class_name }}(LLM):
     Replace ``_complete`` with a call to the
     {{ cookiecutter.__provider_name_py }} API, documented at
     {{ cookiecutter.api_docs_url }}.
-{%- if cookiecutter.use_api_key %}
-
-    Setup:
-        Install the package and set your API key in the environment::
-
-            pip install {{ cookiecutter.package_name }}
-            export {{ cookiecutter.api_key_env_var }}="..."
-
-        or pass ``api_key`` to the class.
-{%- endif %}
 
     Example:
         .. code-block:: python
@@ -78,41 +66,12 @@ class {{ cookiecutter.class_name }}(LLM):
         alias="model_name",
     )
     """Name of the model, reported to callbacks and tracing."""
-{%- if cookiecutter.use_api_key %}
-
-    api_key: SecretStr = Field(
-        alias="api_key",
-        default_factory=secret_from_env(
-            "{{ cookiecutter.api_key_env_var }}",
-            error_message=(
-                "{{ cookiecutter.class_name }}"
-                " needs an API key: set the "
-                "{{ cookiecutter.api_key_env_var }}"
-                " environment variable or pass api_key=..."
-            ),
-        ),
-    )
-    """API key.
-
-    If not passed, it is read from the environment variable
-    ``{{ cookiecutter.api_key_env_var }}``.
-    """
-{%- endif %}
 
     include_stop: bool = True
     """Keep the matched stop sequence at the end of the output (False cuts it off)."""
 
     max_concurrency: int = Field(default=8, ge=1)
     """How many prompts of one ``batch``/``abatch`` call run at the same time."""
-{%- if cookiecutter.use_api_key %}
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        """Map the secret field to its environment variable for serialization."""
-        return {
-            "api_key": "{{ cookiecutter.api_key_env_var }}",
-        }
-{%- endif %}
 
     @classmethod
     def is_lc_serializable(cls) -> bool:

@@ -74,8 +74,7 @@ class Transport:
         timeout: float | None,
         max_retries: int,
         retry_backoff: float,
-        headers: Mapping[str, str] | None = None,
-        secret: str | None = None,
+        api_key: str | None = None,
         advice: Mapping[type[APIError], str] | None = None,
     ) -> None:
         """Prepare the transport; no connection opens before the first request.
@@ -88,21 +87,21 @@ class Transport:
                 worth retrying (429, 5xx, timeouts, connection failures).
             retry_backoff: Seconds before the first retry; each next one waits
                 twice as long, with random jitter.
-            headers: Headers of every request.
-            secret: Text that must never appear in an exception message (the API
-                key); removed from anything the server or httpx says.
+            api_key: Key sent as a bearer token with every request; it never
+                appears in an exception message, whatever the server or httpx
+                says.
             advice: What to do about each kind of failure, added to its message;
                 the protocol on top knows it.
         """
         self._options: dict[str, Any] = {
             "base_url": base_url,
-            "headers": dict(headers or {}),
+            "headers": {"Authorization": f"Bearer {api_key}"} if api_key else {},
             "timeout": httpx.Timeout(timeout),
         }
         self._timeout = timeout
         self._max_retries = max_retries
         self._retry_backoff = retry_backoff
-        self._secret = secret
+        self._secret = api_key
         self._advice = dict(advice or {})
         self._lock = threading.Lock()
         self._ssl_context: ssl.SSLContext | None = None

@@ -19,13 +19,8 @@ from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 from langchain_core.outputs import Generation, LLMResult
 {%- endif %}
 from langchain_core.runnables import RunnableConfig
-{%- if cookiecutter.use_api_key %}
-from langchain_core.utils import from_env, secret_from_env
-from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
-{%- else %}
 from langchain_core.utils import from_env
 from pydantic import ConfigDict, Field, PrivateAttr
-{%- endif %}
 
 from {{ cookiecutter.module_name }} import (
     _batching,
@@ -40,6 +35,10 @@ from {{ cookiecutter.module_name }}._callbacks import (
 from {{ cookiecutter.module_name }}._completions import (
     Completion,
 )
+from {{ cookiecutter.module_name }}._credentials import (
+    AUTHENTICATION_ADVICE,
+    Credentials,
+)
 from {{ cookiecutter.module_name }}._stop import (
     StopScanner,
 )
@@ -50,23 +49,12 @@ from {{ cookiecutter.module_name }}.exceptions import (
     AuthenticationError,
 )
 
-{%- if cookiecutter.use_api_key %}
-
-API_KEY_ENV_VAR = "{{ cookiecutter.api_key_env_var }}"
-AUTHENTICATION_ADVICE = f"Check the API key: pass api_key=... or set {API_KEY_ENV_VAR}"
-{%- else %}
-
-AUTHENTICATION_ADVICE = (
-    "This client sends no API key; check that the server at base_url needs none"
-)
-{%- endif %}
-
 # Making a model's transport is rare and quick; the lock keeps the threads of a
 # batch from each making one.
 _TRANSPORT_LOCK = threading.Lock()
 
 
-class {{ cookiecutter.class_name }}(LLM):
+class {{ cookiecutter.class_name }}(Credentials, LLM):
     """{{ cookiecutter.__provider_name_py }} text-completion model.
 
     Completes prompts with ``POST {base_url}/completions``, the OpenAI-compatible
@@ -81,14 +69,8 @@ class {{ cookiecutter.class_name }}(LLM):
 
             pip install {{ cookiecutter.package_name }}
             export {{ cookiecutter.__env_prefix }}_BASE_URL="http://localhost:8000/v1"
-{%- if cookiecutter.use_api_key %}
-            export {{ cookiecutter.api_key_env_var }}="..."
-
-        or pass ``base_url`` and ``api_key`` to the class.
-{%- else %}
 
         or pass ``base_url`` to the class.
-{%- endif %}
 
     Example:
         .. code-block:: python
@@ -138,26 +120,6 @@ class {{ cookiecutter.class_name }}(LLM):
 
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """More parameters for the request body, e.g. ``{"presence_penalty": 0.5}``."""
-{%- if cookiecutter.use_api_key %}
-
-    api_key: SecretStr = Field(
-        alias="api_key",
-        default_factory=secret_from_env(
-            "{{ cookiecutter.api_key_env_var }}",
-            error_message=(
-                "{{ cookiecutter.class_name }}"
-                " needs an API key: set the "
-                "{{ cookiecutter.api_key_env_var }}"
-                " environment variable or pass api_key=..."
-            ),
-        ),
-    )
-    """API key, sent as a bearer token.
-
-    If not passed, it is read from the environment variable
-    ``{{ cookiecutter.api_key_env_var }}``.
-    """
-{%- endif %}
 
     timeout: float | None = Field(default=60.0, gt=0)
     """Seconds to wait to connect, for an answer and between streamed tokens.
@@ -182,15 +144,6 @@ class {{ cookiecutter.class_name }}(LLM):
 
     # HTTP clients and their connection pools, made on first use and then reused
     _transport: Transport | None = PrivateAttr(default=None)
-{%- if cookiecutter.use_api_key %}
-
-    @property
-    def lc_secrets(self) -> dict[str, str]:
-        """Map the secret field to its environment variable for serialization."""
-        return {
-            "api_key": "{{ cookiecutter.api_key_env_var }}",
-        }
-{%- endif %}
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -440,21 +393,6 @@ class {{ cookiecutter.class_name }}(LLM):
             if self._transport is None:
                 self._transport = self._new_transport()
             return self._transport
-{%- if cookiecutter.use_api_key %}
-
-    def _new_transport(self) -> Transport:
-        """Make the transport from the fields; the key goes in a bearer header."""
-        key = self.api_key.get_secret_value()
-        return Transport(
-            self.base_url,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            retry_backoff=self.retry_backoff,
-            headers={"Authorization": f"Bearer {key}"},
-            secret=key,
-            advice={**_completions.ADVICE, AuthenticationError: AUTHENTICATION_ADVICE},
-        )
-{%- else %}
 
     def _new_transport(self) -> Transport:
         """Make the transport from the fields."""
@@ -463,9 +401,9 @@ class {{ cookiecutter.class_name }}(LLM):
             timeout=self.timeout,
             max_retries=self.max_retries,
             retry_backoff=self.retry_backoff,
+            api_key=self._api_key_value(),
             advice={**_completions.ADVICE, AuthenticationError: AUTHENTICATION_ADVICE},
         )
-{%- endif %}
 
     def _result(self, texts: list[str]) -> LLMResult:
         """The result of completed prompts, with their token usage summed."""
