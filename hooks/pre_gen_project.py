@@ -46,7 +46,7 @@ TAKEN_CLASSES = {
     "SecretStr", "Sequence", "ServerError", "ServerSentEvent", "SnapshotAssertion",
     "StopScanner", "StreamInterruptedError", "StructuredOutputMethod", "SystemMessage",
     "T", "TIMEOUT", "TOKEN", "TestChatModelEcho", "TestChatModelIntegration",
-    "TestChatModelLoopback", "TestChatModelUnit", "ThreadingHTTPServer",
+    "TestChatModelLoopback", "TestChatModelUnit", "ThreadingHTTPServer", "TokenStreaming",
     "TokenRecorder", "ToolCall", "ToolCallChunk", "ToolMessage", "Transport", "TypeVar",
     "UsageMetadata", "ValidationError", "Weather",
 }

@@ -44,16 +44,26 @@ SHARED_MUTATIONS = {
         "test_every_chunking_cuts_like_the_whole_text",
     ),
     "on_llm_new_token never called": Mutation(
-        "_callbacks.py",
-        "        run_manager.on_llm_new_token(text, chunk=chunk)\n",
-        "        pass\n",
+        "_streaming.py",
+        "                run_manager.on_llm_new_token(piece, chunk=chunk)\n",
+        "                pass\n",
         "test_stream_reports_every_chunk_before_yielding_it",
     ),
     "async on_llm_new_token never called": Mutation(
-        "_callbacks.py",
-        "        await run_manager.on_llm_new_token(text, chunk=chunk)\n",
-        "        pass\n",
+        "_streaming.py",
+        "                await run_manager.on_llm_new_token(piece, chunk=chunk)\n",
+        "                pass\n",
         "test_astream_reports_every_chunk_before_yielding_it",
+    ),
+    "on_llm_new_token after the yield": Mutation(
+        "_streaming.py",
+        "            if run_manager:\n"
+        "                run_manager.on_llm_new_token(piece, chunk=chunk)\n"
+        "            yield chunk\n",
+        "            yield chunk\n"
+        "            if run_manager:\n"
+        "                run_manager.on_llm_new_token(piece, chunk=chunk)\n",
+        "test_stream_reports_every_chunk_before_yielding_it",
     ),
     "API key in the identifying params": Mutation(
         "llms.py",
@@ -98,7 +108,7 @@ ECHO_MUTATIONS = {
     "_call replaced": Mutation(
         "llms.py",
         '        """Complete ``prompt``, cut at the first of ``stop``."""\n'
-        '        return "".join(self._pieces(prompt, stop))\n',
+        '        return "".join(self._stream_pieces(prompt, stop))\n',
         '        """Complete ``prompt``, cut at the first of ``stop``."""\n'
         '        return "edited"\n',
         "test_invoke",
@@ -106,23 +116,14 @@ ECHO_MUTATIONS = {
     "_acall replaced": Mutation(
         "llms.py",
         '        """Complete ``prompt`` natively in the event loop, cut at ``stop``."""\n'
-        '        return "".join(self._pieces(prompt, stop))\n',
+        '        return "".join([piece async for piece in self._astream_pieces(prompt, stop)])\n',
         '        """Complete ``prompt`` natively in the event loop, cut at ``stop``."""\n'
         '        return "edited"\n',
         "test_ainvoke",
     ),
-    "on_llm_new_token after the yield": Mutation(
-        "llms.py",
-        "            yield new_chunk(text, run_manager)\n",
-        "            chunk = GenerationChunk(text=text)\n"
-        "            yield chunk\n"
-        "            if run_manager:\n"
-        "                run_manager.on_llm_new_token(text, chunk=chunk)\n",
-        "test_stream_reports_every_chunk_before_yielding_it",
-    ),
     "stop ignored by invoke": Mutation(
         "llms.py",
-        'return "".join(self._pieces(prompt, stop))',
+        'return "".join(self._stream_pieces(prompt, stop))',
         "return self._complete(prompt)",
         "test_invoke_ends_at_first_stop",
     ),
@@ -137,7 +138,7 @@ OPENAI_MUTATIONS = {
     "_call replaced": Mutation(
         "llms.py",
         "        if stop:\n"
-        "            return _joined(self._stream_completion(prompt, stop, **kwargs))\n"
+        "            return _joined(self._stream_pieces(prompt, stop, **kwargs))\n"
         "        payload = self._request_body(prompt, stream=False, **kwargs)\n"
         "        body = self._transport_of_model().post(_completions.PATH, payload)\n"
         "        return _completions.parse_completion(body)\n",
@@ -147,7 +148,7 @@ OPENAI_MUTATIONS = {
     "_acall replaced": Mutation(
         "llms.py",
         "        if stop:\n"
-        "            pieces = self._astream_completion(prompt, stop, **kwargs)\n"
+        "            pieces = self._astream_pieces(prompt, stop, **kwargs)\n"
         "            return _joined([piece async for piece in pieces])\n"
         "        payload = self._request_body(prompt, stream=False, **kwargs)\n"
         "        body = await self._transport_of_model().apost(_completions.PATH, payload)\n"
@@ -155,19 +156,10 @@ OPENAI_MUTATIONS = {
         '        return "edited"\n',
         "test_ainvoke",
     ),
-    "on_llm_new_token after the yield": Mutation(
-        "llms.py",
-        "            yield new_chunk(piece, run_manager, piece.info or None)\n",
-        "            chunk = GenerationChunk(text=piece, generation_info=piece.info or None)\n"
-        "            yield chunk\n"
-        "            if run_manager:\n"
-        "                run_manager.on_llm_new_token(piece, chunk=chunk)\n",
-        "test_stream_reports_every_chunk_before_yielding_it",
-    ),
     "stop ignored by invoke": Mutation(
         "llms.py",
-        "        if stop:\n            return _joined(self._stream_completion(",
-        "        if False:\n            return _joined(self._stream_completion(",
+        "        if stop:\n            return _joined(self._stream_pieces(",
+        "        if False:\n            return _joined(self._stream_pieces(",
         "test_invoke_ends_at_first_stop",
     ),
     "response kept open after the stop": Mutation(

@@ -89,7 +89,7 @@ def test_replay_reproduces_the_first_render(remote: str, tmp_path: Path) -> None
 
     rendered = tree(first / "langchain-acme-corp")
     assert tree(second / "langchain-acme-corp") == rendered
-    assert "langchain_acme_corp/_callbacks.py" not in rendered  # the replayed streaming=no
+    assert "tests/unit_tests/test_streaming.py" not in rendered  # the replayed streaming=no
 
     # The replay file holds the answers, not the template version: without the
     # same --checkout, --replay renders the newest commit (the README says so).
@@ -130,7 +130,7 @@ def test_overwrite_if_exists_renders_over_an_existing_render(remote: str, tmp_pa
     # Every template file is back as a fresh render makes it, and the hook removed
     # the streaming-only files of the first render and its own scaffolding again.
     assert got == expected
-    assert "langchain_acme_corp/_callbacks.py" not in got  # streaming was on before
+    assert "tests/unit_tests/test_streaming.py" not in got  # streaming was on before
     assert not (project / "_backends").exists()
     assert not (project / "_licenses").exists()
 

@@ -211,5 +211,5 @@ def test_a_smoke_render_cell_passes_here(cell: dict[str, str], tmp_path: Path) -
     assert (project / ".venv").is_dir()  # the hook made the environment
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     assert pyproject["project"]["license"] == cell["license"]
-    streaming = (project / "langchain_parrot_link" / "_callbacks.py").exists()
+    streaming = (project / "tests" / "unit_tests" / "test_streaming.py").exists()
     assert streaming == (cell["streaming"] == "yes")

@@ -1,11 +1,8 @@
 """{{ cookiecutter.__provider_name_py }} text-completion models."""
 
 from __future__ import annotations
-{% if cookiecutter.streaming %}
+
 from collections.abc import AsyncIterator, Iterator
-{%- else %}
-from collections.abc import Iterator
-{%- endif %}
 from typing import Any
 
 from langchain_core.callbacks import (
@@ -13,29 +10,25 @@ from langchain_core.callbacks import (
     CallbackManagerForLLMRun,
 )
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
-from langchain_core.language_models.llms import LLM
-{%- if cookiecutter.streaming %}
-from langchain_core.outputs import GenerationChunk
-{%- endif %}
 from langchain_core.runnables import RunnableConfig
 from pydantic import ConfigDict, Field
 
 from {{ cookiecutter.module_name }} import _batching
-{%- if cookiecutter.streaming %}
-from {{ cookiecutter.module_name }}._callbacks import (
-    anew_chunk,
-    new_chunk,
-)
-{%- endif %}
 from {{ cookiecutter.module_name }}._credentials import (
     Credentials,
 )
 from {{ cookiecutter.module_name }}._stop import (
     StopScanner,
 )
+from {{ cookiecutter.module_name }}._streaming import (
+    TokenStreaming,
+)
 
 
-class {{ cookiecutter.class_name }}(Credentials, LLM):
+class {{ cookiecutter.class_name }}(
+    Credentials,
+    TokenStreaming,
+):
     """{{ cookiecutter.__provider_name_py }} text-completion model.
 
     This class echoes the first ``n`` characters of the prompt: an offline,
@@ -100,8 +93,8 @@ class {{ cookiecutter.class_name }}(Credentials, LLM):
         """The whole raw completion of ``prompt``, before stop sequences."""
         return prompt[: self.n]
 
-    # LangChain's interface: invoke() runs _call, ainvoke() _acall, stream() _stream
-    # and astream() _astream.
+    # LangChain's interface: invoke() runs _call and ainvoke() _acall; stream() and
+    # astream() run TokenStreaming's _stream and _astream over the pieces below.
 
     def _call(
         self,
@@ -111,7 +104,7 @@ class {{ cookiecutter.class_name }}(Credentials, LLM):
         **kwargs: Any,
     ) -> str:
         """Complete ``prompt``, cut at the first of ``stop``."""
-        return "".join(self._pieces(prompt, stop))
+        return "".join(self._stream_pieces(prompt, stop))
 
     async def _acall(
         self,
@@ -121,31 +114,7 @@ class {{ cookiecutter.class_name }}(Credentials, LLM):
         **kwargs: Any,
     ) -> str:
         """Complete ``prompt`` natively in the event loop, cut at ``stop``."""
-        return "".join(self._pieces(prompt, stop))
-{%- if cookiecutter.streaming %}
-
-    def _stream(
-        self,
-        prompt: str,
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[GenerationChunk]:
-        """Stream the completion one character at a time, cut at ``stop``."""
-        for text in self._pieces(prompt, stop):
-            yield new_chunk(text, run_manager)
-
-    async def _astream(
-        self,
-        prompt: str,
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[GenerationChunk]:
-        """Stream the completion natively in the event loop, cut at ``stop``."""
-        for text in self._pieces(prompt, stop):
-            yield await anew_chunk(text, run_manager)
-{%- endif %}
+        return "".join([piece async for piece in self._astream_pieces(prompt, stop)])
 
     def batch(
         self,
@@ -188,7 +157,9 @@ class {{ cookiecutter.class_name }}(Credentials, LLM):
             **kwargs,
         )
 
-    def _pieces(self, prompt: str, stop: list[str] | None) -> Iterator[str]:
+    def _stream_pieces(
+        self, prompt: str, stop: list[str] | None, **kwargs: Any
+    ) -> Iterator[str]:
         """The completion one character at a time, cut at the first of ``stop``."""
         scanner = StopScanner(stop, include_stop=self.include_stop)
         for character in self._complete(prompt):
@@ -198,3 +169,10 @@ class {{ cookiecutter.class_name }}(Credentials, LLM):
                 return
         if text := scanner.flush():
             yield text
+
+    async def _astream_pieces(
+        self, prompt: str, stop: list[str] | None, **kwargs: Any
+    ) -> AsyncIterator[str]:
+        """Async twin of ``_stream_pieces``: the echo has nothing to wait for."""
+        for piece in self._stream_pieces(prompt, stop):
+            yield piece

@@ -12,12 +12,7 @@ from langchain_core.callbacks import (
     CallbackManagerForLLMRun,
 )
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
-from langchain_core.language_models.llms import LLM
-{%- if cookiecutter.streaming %}
-from langchain_core.outputs import Generation, GenerationChunk, LLMResult
-{%- else %}
 from langchain_core.outputs import Generation, LLMResult
-{%- endif %}
 from langchain_core.runnables import RunnableConfig
 from langchain_core.utils import from_env
 from pydantic import ConfigDict, Field, PrivateAttr
@@ -26,12 +21,6 @@ from {{ cookiecutter.module_name }} import (
     _batching,
     _completions,
 )
-{%- if cookiecutter.streaming %}
-from {{ cookiecutter.module_name }}._callbacks import (
-    anew_chunk,
-    new_chunk,
-)
-{%- endif %}
 from {{ cookiecutter.module_name }}._completions import (
     Completion,
 )
@@ -41,6 +30,9 @@ from {{ cookiecutter.module_name }}._credentials import (
 )
 from {{ cookiecutter.module_name }}._stop import (
     StopScanner,
+)
+from {{ cookiecutter.module_name }}._streaming import (
+    TokenStreaming,
 )
 from {{ cookiecutter.module_name }}._transport import (
     Transport,
@@ -54,7 +46,10 @@ from {{ cookiecutter.module_name }}.exceptions import (
 _TRANSPORT_LOCK = threading.Lock()
 
 
-class {{ cookiecutter.class_name }}(Credentials, LLM):
+class {{ cookiecutter.class_name }}(
+    Credentials,
+    TokenStreaming,
+):
     """{{ cookiecutter.__provider_name_py }} text-completion model.
 
     Completes prompts with ``POST {base_url}/completions``, the OpenAI-compatible
@@ -189,8 +184,8 @@ class {{ cookiecutter.class_name }}(Credentials, LLM):
         if self._transport is not None:
             await self._transport.aclose()
 
-    # LangChain's interface: invoke() runs _call, ainvoke() _acall, stream() _stream
-    # and astream() _astream.
+    # LangChain's interface: invoke() runs _call and ainvoke() _acall; stream() and
+    # astream() run TokenStreaming's _stream and _astream over the pieces below.
 
     def _call(
         self,
@@ -207,7 +202,7 @@ class {{ cookiecutter.class_name }}(Credentials, LLM):
         closes at the stop and the server stops generating.
         """
         if stop:
-            return _joined(self._stream_completion(prompt, stop, **kwargs))
+            return _joined(self._stream_pieces(prompt, stop, **kwargs))
         payload = self._request_body(prompt, stream=False, **kwargs)
         body = self._transport_of_model().post(_completions.PATH, payload)
         return _completions.parse_completion(body)
@@ -221,35 +216,11 @@ class {{ cookiecutter.class_name }}(Credentials, LLM):
     ) -> str:
         """Complete ``prompt`` natively in the event loop, cut at ``stop``."""
         if stop:
-            pieces = self._astream_completion(prompt, stop, **kwargs)
+            pieces = self._astream_pieces(prompt, stop, **kwargs)
             return _joined([piece async for piece in pieces])
         payload = self._request_body(prompt, stream=False, **kwargs)
         body = await self._transport_of_model().apost(_completions.PATH, payload)
         return _completions.parse_completion(body)
-{%- if cookiecutter.streaming %}
-
-    def _stream(
-        self,
-        prompt: str,
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> Iterator[GenerationChunk]:
-        """Stream the completion as the server sends it, cut at ``stop``."""
-        for piece in self._stream_completion(prompt, stop, **kwargs):
-            yield new_chunk(piece, run_manager, piece.info or None)
-
-    async def _astream(
-        self,
-        prompt: str,
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> AsyncIterator[GenerationChunk]:
-        """Stream the completion natively in the event loop, cut at ``stop``."""
-        async for piece in self._astream_completion(prompt, stop, **kwargs):
-            yield await anew_chunk(piece, run_manager, piece.info or None)
-{%- endif %}
 
     def _generate(
         self,
@@ -343,7 +314,7 @@ class {{ cookiecutter.class_name }}(Credentials, LLM):
         }
         return _completions.request_body(self.model, prompt, params, stream=stream)
 
-    def _stream_completion(
+    def _stream_pieces(
         self, prompt: str, stop: list[str] | None, **kwargs: Any
     ) -> Iterator[Completion]:
         """Stream the completion in pieces cut at ``stop``; a last piece has the info.
@@ -364,10 +335,10 @@ class {{ cookiecutter.class_name }}(Credentials, LLM):
                     break
         yield from _last_pieces(scanner, info)
 
-    async def _astream_completion(
+    async def _astream_pieces(
         self, prompt: str, stop: list[str] | None, **kwargs: Any
     ) -> AsyncIterator[Completion]:
-        """Async twin of ``_stream_completion``."""
+        """Async twin of ``_stream_pieces``."""
         scanner = StopScanner(stop, include_stop=self.include_stop)
         info: dict[str, Any] = {}
         payload = self._request_body(prompt, stream=True, **kwargs)
