@@ -390,6 +390,18 @@ CHAT_OPENAI_MUTATIONS = {
         'return "required"',
         "test_every_tool_choice_form",
     ),
+    "refused tool_choice 'required' not asked again": Mutation(
+        "_chat_completions.py",
+        '    if payload.get("tool_choice") != "required":\n        return None\n',
+        "    return None\n",
+        "test_a_refused_required_tool_choice_is_asked_again_with_auto",
+    ),
+    "every refused request asked again": Mutation(
+        "_chat_completions.py",
+        '    if payload.get("tool_choice") != "required":\n        return None\n',
+        "",
+        "test_other_refused_requests_are_not_asked_again",
+    ),
     "chat param without docstring": Mutation(
         "chat_models.py",
         '    """Ask for the token usage at the end of each stream.\n\n'
