@@ -170,6 +170,18 @@ OPENAI_MUTATIONS = {
         "        yield from _last_pieces(scanner, info)\n",
         "test_stream_hangs_up_at_the_stop",
     ),
+    "key repeated in an error": Mutation(
+        "_transport.py",
+        'return self._secret.sub("***", text) if self._secret else text',
+        "return text",
+        "test_the_key_is_sent_and_never_repeated_in_an_error",
+    ),
+    "key blanked out inside words": Mutation(
+        "_transport.py",
+        'rf"(?<![^\\W_]){re.escape(api_key)}(?![^\\W_])"',
+        "re.escape(api_key)",
+        "test_the_key_is_sent_and_never_repeated_in_an_error",
+    ),
     "stream end not required": Mutation(
         "_completions.py",
         "    if not ended:\n        raise _incomplete()",

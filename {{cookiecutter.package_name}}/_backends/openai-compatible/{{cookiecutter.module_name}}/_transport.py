@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import random
+import re
 import ssl
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -101,7 +102,11 @@ class Transport:
         self._timeout = timeout
         self._max_retries = max_retries
         self._retry_backoff = retry_backoff
-        self._secret = api_key
+        # The key as a whole word: a placeholder key like "x" must not blank out
+        # every x of a message.
+        self._secret = (
+            re.compile(rf"(?<![^\W_]){re.escape(api_key)}(?![^\W_])") if api_key else None
+        )
         self._advice = dict(advice or {})
         self._lock = threading.Lock()
         self._ssl_context: ssl.SSLContext | None = None
@@ -335,7 +340,7 @@ class Transport:
 
     def _redact(self, text: str) -> str:
         """``text`` without the secret, whatever the server or httpx put in it."""
-        return text.replace(self._secret, "***") if self._secret else text
+        return self._secret.sub("***", text) if self._secret else text
 
 
 def _log_retry(state: RetryCallState) -> None:

@@ -12,6 +12,7 @@ from {{ cookiecutter.module_name }}._transport import (
     Transport,
 )
 from {{ cookiecutter.module_name }}.exceptions import (
+    AuthenticationError,
     MalformedResponseError,
 )
 
@@ -64,3 +65,19 @@ def test_an_answer_that_is_not_an_event_stream_is_malformed(
         transport.stream(PATH, STREAM) as events,
     ):
         list(events)
+
+
+@pytest.mark.parametrize("key", ["sk-do-not-leak-4f8a2c", "e"])
+def test_the_key_is_sent_and_never_repeated_in_an_error(
+    server: CompletionsServer, key: str
+) -> None:
+    server.default = Reply(status=401)  # its message repeats the key it was sent
+    transport = Transport(
+        server.url, timeout=5.0, max_retries=0, retry_backoff=0.0, api_key=key
+    )
+    with pytest.raises(AuthenticationError) as refused:
+        transport.post(PATH, STREAM)
+    transport.close()
+    assert server.requests[0].headers["Authorization"] == f"Bearer {key}"
+    # the key is gone as a word; the words that contain its letters are not
+    assert str(refused.value).endswith("answered HTTP 401: invalid key Bearer ***")
