@@ -29,6 +29,11 @@ Figures (see README.md in this directory for what each one means and its target)
   latency, against the ideal ceil(64/16) * 50 ms, LangChain's default ``LLM``
   (prompts one after another), the peer, and the same requests sent with bare httpx
   at the same concurrency (threads or a semaphore, no LangChain: what is reachable).
+* embed / aembed: ``embed_documents`` of 2,000 short texts against the server
+  answering each request after 20 ms (256 dimensions), in texts per second and peak
+  memory: the rendered embeddings class (a package rendered with ``embeddings=yes``,
+  in its own environment) against ``langchain_openai.OpenAIEmbeddings`` and a
+  bare-httpx floor sending the same requests (``embeddings_clients.py``).
 
 The client figures run in a separate environment made for the run (uv venv in a
 temporary directory) holding the rendered package, ``langchain-openai`` and the same
@@ -60,7 +65,7 @@ from rotation import rotated
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE.parent
 DEFAULT_JSON = HERE / "results" / "latest.json"
-PARTS = ("render", "render_tests", "import", "client")
+PARTS = ("render", "render_tests", "import", "client", "embeddings")
 
 # Repeats and sizes. The quick mode only shows that every figure can be measured.
 FULL: dict[str, Any] = {
@@ -80,6 +85,7 @@ FULL: dict[str, Any] = {
         "latency_ms": 50,
         "batch_rounds": 5,
     },
+    "embeddings": {"embed_texts": 2000, "embed_latency_ms": 20, "embed_rounds": 20},
 }
 QUICK: dict[str, Any] = {
     "render_repeats": 2,
@@ -98,6 +104,7 @@ QUICK: dict[str, Any] = {
         "latency_ms": 20,
         "batch_rounds": 2,
     },
+    "embeddings": {"embed_texts": 200, "embed_latency_ms": 20, "embed_rounds": 3},
 }
 
 # Pinned so the client figures use what this project's environment uses.
@@ -425,6 +432,31 @@ def bench_client(
     return json.loads(result.stdout)
 
 
+def bench_embeddings(
+    template: Path, work: Path, answers: dict[str, str], uv: str, sizes: dict[str, Any]
+) -> dict[str, Any]:
+    """The embed rows: a package rendered with embeddings on, in its own environment."""
+    answers = {**answers, "embeddings": "true"}
+    context = context_of(template, answers)
+    where = fresh_dir(work, "embeddings")
+    from cookiecutter.main import cookiecutter
+
+    project = cookiecutter(
+        str(template),
+        no_input=True,
+        output_dir=str(where / "package"),
+        extra_context={"run_tests": False, **answers},
+    )
+    python = make_bench_env(where, Path(project), uv)
+    rendered = f"{context['module_name']}:{context['embeddings_class_name']}"
+    with loopback_server(python) as base_url:
+        config = json.dumps(
+            {"base_url": base_url, "embeddings": rendered, "embed_warmup": 2, **sizes}
+        )
+        result = run([str(python), str(HERE / "embeddings_clients.py"), config], HERE)
+    return {**json.loads(result.stdout), "sizes": sizes}
+
+
 def profile_client(
     python: Path, module: str, class_name: str, sizes: dict[str, Any], what: str, out: Path
 ) -> None:
@@ -588,7 +620,32 @@ def figures_of(raw: dict[str, Any], sizes: dict[str, Any]) -> dict[str, Any]:
             )
             row["ideal_ms"] = ideal * 1000
             figures[name] = row
+    if "embeddings" in raw:
+        figures.update(embeddings_figures(raw["embeddings"]))
     return figures
+
+
+def embeddings_figures(raw: dict[str, Any]) -> dict[str, Any]:
+    """The embed rows: texts per second of each side, their ratios, peak memory."""
+    sizes, rows = raw["sizes"], {}
+    for name, key in (("embed", "embed_s"), ("aembed", "aembed_s")):
+        throughput = {
+            side: [sizes["embed_texts"] / seconds for seconds in values]
+            for side, values in raw[key].items()
+        }
+        row = figure(
+            "texts/s",
+            throughput,
+            1,
+            {"rendered / peer": ("rendered", "peer"), "rendered / floor": ("rendered", "floor")},
+            ">= 1.5 x peer, >= floor / 1.15",
+            lambda m, r: r["rendered / peer"] >= 1.5 and r["rendered / floor"] >= 1 / 1.15,
+            higher_is_better=True,
+        )
+        row["peak_mib"] = {side: median(v) for side, v in raw[f"{name}_peak_mib"].items()}
+        row["sizes"] = sizes
+        rows[name] = row
+    return rows
 
 
 LABELS = {
@@ -601,7 +658,19 @@ LABELS = {
     "astream": "astream throughput",
     "batch": "batch",
     "abatch": "abatch",
+    "embed": "embed_documents throughput",
+    "aembed": "aembed_documents throughput",
 }
+
+
+def embeddings_label(row: dict[str, Any]) -> str:
+    """What an embed row measured, and the peak memory of each side."""
+    peaks = ", ".join(f"{side} {number(v)}" for side, v in row["peak_mib"].items())
+    sizes = row["sizes"]
+    return (
+        f" ({sizes['embed_texts']} texts, {sizes['embed_latency_ms']} ms a request;"
+        f" peak MiB: {peaks})"
+    )
 
 
 def number(value: float) -> str:
@@ -626,6 +695,8 @@ def table(figures: dict[str, Any], sizes: dict[str, Any]) -> str:
             )
         if name in ("stream", "astream"):
             label += f" ({sizes['stream_chunks']} chunks)"
+        if "peak_mib" in row:
+            label += embeddings_label(row)
         medians = ", ".join(f"{side} {number(v)}" for side, v in row["median"].items())
         ratios = ", ".join(f"{label_} {v:.2f}" for label_, v in row["ratios"].items())
         if name == "import":
@@ -738,6 +809,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raw["import"] = bench_import(
                 python, module, range(mode["import_depths"]), mode["import_repeats"]
             )
+        if "embeddings" in parts:
+            if context["backend"] != "openai-compatible":
+                notes.append(f"embed figures: the {context['backend']} backend is no HTTP client")
+            else:
+                log("embedding figures (loopback server)")
+                raw["embeddings"] = bench_embeddings(
+                    args.template, work, answers, uv, mode["embeddings"]
+                )
         if "client" in parts:
             if context["backend"] != "openai-compatible":
                 notes.append(f"client figures: the {context['backend']} backend is no HTTP client")

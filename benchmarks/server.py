@@ -21,14 +21,21 @@ every figure and every client just gets its own ``base_url``:
   always one short text.
 
 For example ``base_url = http://127.0.0.1:PORT/delay-50/v1``.
+
+``POST .../embeddings`` answers one vector of ``EMBEDDING_DIMENSIONS`` numbers per
+input, as floats or, for ``"encoding_format": "base64"``, base64 of little-endian
+float32, as OpenAI does; ``/delay-N/`` applies to it too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import random
 import signal
 import socket
+import struct
 import sys
 import threading
 from functools import cache
@@ -121,6 +128,42 @@ def json_response(status: int, payload: object) -> bytes:
     )
 
 
+EMBEDDING_DIMENSIONS = 256
+
+
+@cache
+def embeddings_delay(path: str) -> float | None:
+    """Seconds to wait before answering an embeddings request; None if not one."""
+    parts = path.split("?", 1)[0].strip("/").split("/")
+    if parts[-1] != "embeddings":
+        return None
+    delays = [int(part[6:]) for part in parts if part.startswith("delay-")]
+    return delays[0] / 1000 if delays else 0.0
+
+
+@cache
+def embedding_pool(as_base64: bool) -> tuple[object, ...]:
+    """A few vectors of plausible numbers (8 significant digits), as the answer holds them."""
+    rng = random.Random(256)
+    pool: list[object] = []
+    for _ in range(16):
+        vector = [round(rng.uniform(-0.1, 0.1), 9) for _ in range(EMBEDDING_DIMENSIONS)]
+        packed = struct.pack(f"<{EMBEDDING_DIMENSIONS}f", *vector)
+        pool.append(base64.b64encode(packed).decode() if as_base64 else vector)
+    return tuple(pool)
+
+
+@cache
+def embeddings_answer(model: str, count: int, as_base64: bool) -> bytes:
+    """The whole HTTP response to a request for ``count`` vectors (made once)."""
+    pool = embedding_pool(as_base64)
+    data = [
+        {"object": "embedding", "index": i, "embedding": pool[i % len(pool)]} for i in range(count)
+    ]
+    usage = {"prompt_tokens": 4 * count, "total_tokens": 4 * count}
+    return json_response(200, {"object": "list", "data": data, "model": model, "usage": usage})
+
+
 class Connection(asyncio.Protocol):
     """One keep-alive connection: parse requests, answer in order."""
 
@@ -154,6 +197,9 @@ class Connection(asyncio.Protocol):
             self.respond(head[0].split(" ")[1], body, close)
 
     def respond(self, path: str, body: bytes, close: bool) -> None:
+        if embeddings_delay(path) is not None:
+            self.respond_embeddings(path, body, close)
+            return
         found = settings(path)
         if found is None:
             self.send(json_response(404, {"error": {"message": f"no route {path}"}}), close)
@@ -176,6 +222,18 @@ class Connection(asyncio.Protocol):
             self.loop.call_later(delay, self.send, data, close)
         else:
             self.send(data, close)
+
+    def respond_embeddings(self, path: str, body: bytes, close: bool) -> None:
+        try:
+            request = json.loads(body)
+            texts = request["input"]
+        except (ValueError, KeyError, TypeError):
+            self.send(json_response(400, {"error": {"message": "bad request"}}), close)
+            return
+        count = len(texts) if isinstance(texts, list) else 1
+        as_base64 = request.get("encoding_format") == "base64"
+        data = embeddings_answer(str(request.get("model", "bench")), count, as_base64)
+        self.loop.call_later(embeddings_delay(path) or 0.0, self.send, data, close)
 
     def send(self, data: bytes, close: bool) -> None:
         if self.transport.is_closing():

@@ -32,23 +32,26 @@ TAKEN_CLASSES = {
     "ChatModelIntegrationTests", "ChatModelUnderTest", "ChatModelUnitTests",
     "ChatPromptTemplate", "ChatReply", "ChatResult", "ChatServer", "ChunkReader",
     "Completion", "CompletionsServer", "ConfigDict", "ContextThreadPoolExecutor",
-    "Counter", "Credentials", "EventSource", "FAULTS", "FORCED", "Field", "Generation",
-    "GenerationChunk", "HERE", "HumanMessage", "InvalidToolCall",
-    "InvocationParamsRecorder", "Iterable", "Iterator", "JsonOutputKeyToolsParser",
-    "JsonOutputParser", "LIMIT", "LLM", "LLMResult", "LangSmithParams",
-    "LanguageModelInput", "Literal", "MODEL", "MakeChat", "MakeLLM",
-    "MalformedResponseError", "Mapping", "Message", "NUMBER", "PATH", "PROMPT",
-    "PROMPTS", "PROVIDER", "Path", "Picky", "PrivateAttr", "PROTOCOL", "PromptTemplate",
-    "PydanticOutputParser", "PydanticToolsParser", "QUOTED", "R", "REQUIRED", "RETRIED",
-    "RateLimitError", "ReceivedRequest", "Reply", "ResultRecorder", "RetryCallState",
-    "Retrying", "RunRecorder", "Runnable", "RunnableConfig", "RunnableMap",
-    "RunnablePassthrough", "SECRET", "SERDES", "SSEError", "STREAM", "STREAMED",
-    "SecretStr", "Sequence", "ServerError", "ServerSentEvent", "SnapshotAssertion",
+    "Counter", "Credentials", "DIMENSIONS", "Edit", "Emb", "Embeddings", "EmbeddingsIntegrationTests",
+    "EmbeddingsReply", "EmbeddingsServer", "EmbeddingsUnderTest", "EmbeddingsUnitTests",
+    "EventSource", "FAULTS", "FORCED", "Field", "Generation", "GenerationChunk", "HERE",
+    "HumanMessage", "InvalidToolCall", "InvocationParamsRecorder", "Iterable",
+    "Iterator", "JsonOutputKeyToolsParser", "JsonOutputParser", "LIMIT", "LLM",
+    "LLMResult", "LangSmithParams", "LanguageModelInput", "Literal", "MALFORMED",
+    "MODEL", "MakeChat", "MakeEmbeddings", "MakeLLM", "MalformedResponseError",
+    "Mapping", "Message", "NUMBER", "PATH", "PROMPT", "PROMPTS", "PROTOCOL", "PROVIDER",
+    "Path", "Picky", "PrivateAttr", "PromptTemplate", "PydanticOutputParser",
+    "PydanticToolsParser", "QUOTED", "R", "REQUIRED", "RETRIED", "RateLimitError",
+    "ReceivedRequest", "Reply", "ResultRecorder", "RetryCallState", "Retrying",
+    "RunRecorder", "Runnable", "RunnableConfig", "RunnableMap", "RunnablePassthrough",
+    "SECRET", "SERDES", "SSEError", "STREAM", "STREAMED", "SecretStr", "Sequence",
+    "Serializable", "ServerError", "ServerSentEvent", "SnapshotAssertion",
     "StopScanner", "StreamInterruptedError", "StructuredOutputMethod", "SystemMessage",
-    "T", "TIMEOUT", "TOKEN", "TestChatModelEcho", "TestChatModelIntegration",
-    "TestChatModelLoopback", "TestChatModelUnit", "ThreadingHTTPServer", "TokenStreaming",
-    "TokenRecorder", "ToolCall", "ToolCallChunk", "ToolMessage", "Transport", "TypeVar",
-    "UsageMetadata", "ValidationError", "Weather",
+    "T", "TEXTS", "TIMEOUT", "TOKEN", "TestChatModelEcho", "TestChatModelIntegration",
+    "TestChatModelLoopback", "TestChatModelUnit", "TestEmbeddingsEcho",
+    "TestEmbeddingsIntegration", "TestEmbeddingsLoopback", "TestEmbeddingsUnit",
+    "ThreadingHTTPServer", "TokenRecorder", "TokenStreaming", "ToolCall", "ToolCallChunk", "ToolMessage",
+    "Transport", "TypeVar", "UsageMetadata", "ValidationError", "WORD", "Weather",
 }
 # Import names a package must not take: they would hide what it imports (guarded by
 # tests/test_names.py too, with the standard library refused as a whole).
@@ -73,6 +76,7 @@ DERIVED_FROM = {
     "module_name": "package_name",
     "class_name": "package_name",  # from provider_name while the package follows it
     "chat_class_name": "class_name",
+    "embeddings_class_name": "class_name",
     "provider_id": "package_name",
     "description": "provider_name",
     "api_key_env_var": "package_name",
@@ -80,7 +84,7 @@ DERIVED_FROM = {
     "api_docs_url": "package_name",
     "default_model": "package_name",
 }
-FLAGS = ("chat_model", "streaming", "use_api_key", "run_tests")
+FLAGS = ("chat_model", "embeddings", "streaming", "use_api_key", "run_tests")
 # The last variable of cookiecutter.json: rendering it checks all answers, with this file's
 # rules, before cookiecutter writes anything (cookiecutter_langchain_llm_checks.py).
 CHECKED = "__answers_checked"
@@ -147,6 +151,19 @@ def one_of(*choices):
     return matches("|".join(map(re.escape, choices)), "must be one of: " + ", ".join(choices))
 
 
+def class_name_rules(example):
+    return [
+        not_blank,
+        not_python_word,
+        matches(
+            r"[A-Z][A-Za-z0-9]*",
+            f"use a CapWords Python identifier, starting with a capital letter (e.g. {example})",
+        ),
+        at_most(MAX_NAME),
+        free_class,
+    ]
+
+
 TEXT = [not_blank, one_line]
 # Each answer's checks, in order; the first that fails explains the answer.
 RULES = {
@@ -170,28 +187,9 @@ RULES = {
         at_most(MAX_NAME),
         free_module,
     ],
-    "class_name": [
-        not_blank,
-        not_python_word,
-        matches(
-            r"[A-Z][A-Za-z0-9]*",
-            "use a CapWords Python identifier, starting with a capital letter"
-            " (e.g. ParrotLinkLLM)",
-        ),
-        at_most(MAX_NAME),
-        free_class,
-    ],
-    "chat_class_name": [
-        not_blank,
-        not_python_word,
-        matches(
-            r"[A-Z][A-Za-z0-9]*",
-            "use a CapWords Python identifier, starting with a capital letter"
-            " (e.g. ChatParrotLink)",
-        ),
-        at_most(MAX_NAME),
-        free_class,
-    ],
+    "class_name": class_name_rules("ParrotLinkLLM"),
+    "chat_class_name": class_name_rules("ChatParrotLink"),
+    "embeddings_class_name": class_name_rules("ParrotLinkEmbeddings"),
     "provider_id": [
         not_blank,
         matches(
@@ -293,15 +291,30 @@ def check(name, value):
     return next(filter(None, (rule(value) for rule in RULES[name])), None)
 
 
+# A class name that only an option uses, checked when that option is on (a derived
+# default too long for the option's suffix must not refuse a render without it).
+OPTION_OF = {"embeddings_class_name": "embeddings"}
+
+
 def problems(context):
     """(answer, rule) for each bad answer, in the order the questions are asked."""
     for name in [*FLAGS, *RULES]:
+        if name in OPTION_OF and context[OPTION_OF[name]] is not True:
+            continue
         problem = check(name, context[name])
         if problem:
             yield name, problem
         elif name == "chat_class_name" and context["chat_model"] is True:
             if context[name] == context["class_name"]:
                 yield name, "must differ from class_name, the name of the LLM class"
+        elif name == "embeddings_class_name" and (clash := same_name_as(context, name)):
+            yield name, f"must differ from {clash}, the name of another class"
+
+
+def same_name_as(context, name):
+    """The answer naming another rendered class the same as answer ``name``, or None."""
+    others = ["class_name"] + ["chat_class_name"] * (context["chat_model"] is True)
+    return next((other for other in others if context[other] == context[name]), None)
 
 
 def stale_private_values(context, derived):

@@ -74,6 +74,7 @@ BAD_ANSWERS: list[tuple[str, Any, str]] = [
     ("chat_class_name", "ParrotLinkLLM", "must differ from class_name"),
     ("chat_class_name", "LLM", "hide a name the package imports or defines"),
     ("chat_model", None, "must be true or false"),
+    ("embeddings", None, "must be true or false"),
     ("provider_id", "Parrot Link", "lowercase letters, digits and single underscores"),
     ("provider_id", "p" * 61, "keep it to 60"),
     ("api_key_env_var", "parrot_key", "uppercase letters, digits and underscores"),
@@ -117,6 +118,32 @@ def test_bad_answer_is_refused_and_nothing_is_written(
     assert line.startswith(f"ERROR: {variable}={value!a}: ")
     assert rule in line
     assert lines[-1].startswith("Nothing was written.") or "--replay-file" in lines[-1]
+
+
+# The embeddings class name is checked when embeddings are on (else a long class_name,
+# whose derived embeddings class name is longer still, would refuse renders without it).
+BAD_EMBEDDINGS_CLASS_NAMES = [
+    ("None", "Python keyword"),
+    ("parrotEmbeddings", "CapWords Python identifier"),
+    ("Embeddings", "hide a name the package imports or defines"),
+    ("E" * 61, "keep it to 60"),
+    ("ParrotLinkLLM", "must differ from class_name"),
+    ("ChatParrotLink", "must differ from chat_class_name"),
+]
+
+
+@pytest.mark.parametrize(("value", "rule"), BAD_EMBEDDINGS_CLASS_NAMES)
+def test_bad_embeddings_class_name_is_refused(tmp_path: Path, value: str, rule: str) -> None:
+    lines = refusal(tmp_path, embeddings=True, embeddings_class_name=value)
+    (line,) = [line for line in lines if line.startswith("ERROR: embeddings_class_name=")]
+    assert line.startswith(f"ERROR: embeddings_class_name={value!a}: ")
+    assert rule in line
+
+
+def test_embeddings_class_name_is_free_when_embeddings_are_off(tmp_path: Path) -> None:
+    long_class = "P" * 55 + "LLM"  # its derived embeddings class would have 65 characters
+    project = render(tmp_path, class_name=long_class, embeddings_class_name="None")
+    assert not list(project.rglob("embeddings.py"))
 
 
 def test_every_bad_answer_is_reported_at_once(tmp_path: Path) -> None:

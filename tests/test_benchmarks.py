@@ -28,6 +28,8 @@ EXPECTED = {
     "astream": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),
     "batch": ({"rendered", "default", "peer", "httpx"}, {"rendered / ideal", "rendered / httpx"}),
     "abatch": ({"rendered", "default", "peer", "httpx"}, {"rendered / ideal", "rendered / httpx"}),
+    "embed": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),
+    "aembed": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),
 }
 
 
@@ -71,6 +73,8 @@ def test_quick_mode_measures_every_figure(quick_run: tuple[str, dict[str, Any]])
     assert math.isfinite(figures["import"]["added_ms"])
     assert positive(figures["import"]["own_ms"])
     assert positive(figures["batch"]["ideal_ms"])
+    for name in ("embed", "aembed"):
+        assert all(positive(v) for v in figures[name]["peak_mib"].values()), name
 
 
 @pytest.mark.slow

@@ -7,6 +7,7 @@ runs the rendered unit tests, and expects the named checklist test among the fai
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -244,9 +245,9 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return rendered
 
 
-def unit_tests(project: Path) -> tuple[int, str]:
+def unit_tests(project: Path, paths: Sequence[str] = ("tests/unit_tests",)) -> tuple[int, str]:
     result = run(
-        ["uv", "run", "--no-sync", "pytest", "tests/unit_tests", "-q", "-p", "no:cacheprovider"],
+        ["uv", "run", "--no-sync", "pytest", *paths, "-q", "-p", "no:cacheprovider"],
         project,
         check=False,
     )
@@ -265,13 +266,19 @@ def test_unbroken_package_passes(packages: dict[str, Path], backend: str) -> Non
 def test_breaking_a_checklist_item_fails_its_test(
     packages: dict[str, Path], backend: str, name: str, mutation: Mutation
 ) -> None:
-    project = packages[backend]
+    assert_caught(packages[backend], name, mutation, unit_tests)
+
+
+def assert_caught(
+    project: Path, name: str, mutation: Mutation, tests: Callable[[Path], tuple[int, str]]
+) -> None:
+    """Apply ``mutation`` to ``project``, run ``tests``: its test must fail; undo it."""
     source = project / "langchain_parrot_link" / mutation.file
     original = source.read_text()
     assert original.count(mutation.original) >= 1, f"mutation {name!r} no longer applies"
     source.write_text(original.replace(mutation.original, mutation.broken))
     try:
-        returncode, output = unit_tests(project)
+        returncode, output = tests(project)
     finally:
         source.write_text(original)
     failed = re.findall(r"^FAILED \S+::(\w+)", output, flags=re.MULTILINE)
@@ -445,3 +452,142 @@ def test_breaking_a_chat_checklist_item_fails_its_test(
     packages: dict[str, Path], backend: str, name: str, mutation: Mutation
 ) -> None:
     test_breaking_a_checklist_item_fails_its_test(packages, backend, name, mutation)
+
+
+# --- Embeddings (embeddings=yes): a package of each backend with them on; each mutation
+# runs the embeddings tests only.
+EMBEDDINGS_SHARED_MUTATIONS = {
+    "embeddings docstring without the API link": Mutation(
+        "embeddings.py",
+        "https://docs.parrot-link.example/api",
+        "the provider's website",
+        "test_embeddings_docstring_links_the_provider_api",
+    ),
+    "embeddings plain-string API key": Mutation(
+        "embeddings.py",
+        "    api_key: SecretStr = Field(",
+        "    api_key: str = Field(",
+        "test_embeddings_api_key_is_secret_str",
+    ),
+}
+EMBEDDINGS_ECHO_MUTATIONS = {
+    "embeddings param without docstring": Mutation(
+        "embeddings.py",
+        '    """Size of every vector."""\n',
+        "",
+        "test_every_embeddings_param_has_a_docstring",
+    ),
+    "vectors not of length one": Mutation(
+        "embeddings.py",
+        "vector[slot] = count / norm",
+        "vector[slot] = count",
+        "test_vectors_have_the_size_asked_and_length_one",
+    ),
+    "vectors from the process's own hash()": Mutation(
+        "embeddings.py",
+        "Counter(_hash(word) % self.dimensions",
+        "Counter(hash(word) % self.dimensions",
+        "test_vectors_are_the_same_in_every_process",
+    ),
+}
+EMBEDDINGS_OPENAI_MUTATIONS = {
+    "embeddings param without docstring": Mutation(
+        "embeddings.py",
+        '    """Most texts in one request; a longer list is sent in several."""\n',
+        "",
+        "test_every_embeddings_param_has_a_docstring",
+    ),
+    "vectors in the order listed, not by index": Mutation(
+        "_embeddings.py",
+        'vectors[index] = _vector(item["embedding"], index)',
+        'vectors[position] = _vector(item["embedding"], index)',
+        "test_vectors_come_in_the_order_of_the_texts",
+    ),
+    "chunk_size ignored": Mutation(
+        "embeddings.py",
+        "        size = self.chunk_size\n",
+        "        size = 1000\n",
+        "test_texts_go_in_requests_of_chunk_size",
+    ),
+    "embed_documents unbounded": Mutation(
+        "embeddings.py",
+        "map_concurrently(embed, chunks, self.max_concurrency)",
+        "map_concurrently(embed, chunks, len(chunks) or 1)",
+        "test_requests_overlap_up_to_max_concurrency",
+    ),
+    "aembed_documents one request after another": Mutation(
+        "embeddings.py",
+        "amap_concurrently(embed, chunks, self.max_concurrency)",
+        "amap_concurrently(embed, chunks, 1)",
+        "test_requests_overlap_up_to_max_concurrency",
+    ),
+    "fewer vectors than texts accepted": Mutation(
+        "_embeddings.py",
+        "if not isinstance(data, list) or len(data) != count:",
+        "if not isinstance(data, list):",
+        "test_each_malformed_answer_raises_a_clear_error",
+    ),
+    "vectors of mixed sizes accepted": Mutation(
+        "_embeddings.py",
+        "    if len(sizes) > 1:\n",
+        "    if False:\n",
+        "test_vectors_of_mixed_sizes_across_requests_raise",
+    ),
+    "values not checked to be numbers": Mutation(
+        "_embeddings.py",
+        'return array("d", embedding).tolist()',
+        "return list(embedding)",
+        "test_each_malformed_answer_raises_a_clear_error",
+    ),
+    "base64 read as float64": Mutation(
+        "_embeddings.py",
+        'floats = array("f", raw)',
+        'floats = array("d", raw)',
+        "test_every_encoding_gives_the_same_vectors",
+    ),
+}
+EMBEDDINGS_CASES = [
+    *[
+        ("echo", n, m)
+        for n, m in {**EMBEDDINGS_SHARED_MUTATIONS, **EMBEDDINGS_ECHO_MUTATIONS}.items()
+    ],
+    *[
+        ("openai-compatible", n, m)
+        for n, m in {**EMBEDDINGS_SHARED_MUTATIONS, **EMBEDDINGS_OPENAI_MUTATIONS}.items()
+    ],
+]
+
+
+@pytest.fixture(scope="module")
+def embeddings_packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One package per backend with embeddings on, with its test environment."""
+    rendered = {}
+    for backend in BACKENDS:
+        where = tmp_path_factory.mktemp(f"{backend}-embeddings")
+        project = render(where, backend=backend, embeddings=True)
+        run(["uv", "sync", "--no-default-groups", "--group", "test"], project)
+        rendered[backend] = project
+    return rendered
+
+
+def embeddings_tests(project: Path) -> tuple[int, str]:
+    """The embeddings' test files only: each embeddings mutation is caught there."""
+    files = project.glob("tests/unit_tests/test_embeddings*.py")
+    return unit_tests(project, sorted(str(path.relative_to(project)) for path in files))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_unbroken_embeddings_pass(embeddings_packages: dict[str, Path], backend: str) -> None:
+    returncode, output = embeddings_tests(embeddings_packages[backend])
+    assert returncode == 0, output
+
+
+@pytest.mark.parametrize(
+    ("backend", "name", "mutation"),
+    EMBEDDINGS_CASES,
+    ids=[f"{b}-{n}" for b, n, _ in EMBEDDINGS_CASES],
+)
+def test_breaking_an_embeddings_item_fails_its_test(
+    embeddings_packages: dict[str, Path], backend: str, name: str, mutation: Mutation
+) -> None:
+    assert_caught(embeddings_packages[backend], name, mutation, embeddings_tests)

@@ -181,6 +181,9 @@ def check_render(project: Path, context: dict[str, Any], monkeypatch: pytest.Mon
     with imported(project, context["module_name"]) as module:
         llm = getattr(module, context["class_name"])(**fields)
         assert llm._llm_type == context["provider_id"]
+        if context["embeddings"]:
+            embeddings = getattr(module, context["embeddings_class_name"])()
+            assert type(embeddings).__name__ == context["embeddings_class_name"]
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -207,6 +210,7 @@ def test_the_list_has_forty_real_providers() -> None:
                 "module_name": "langchain_parrot_link",
                 "class_name": "ParrotLinkLLM",
                 "chat_class_name": "ChatParrotLink",
+                "embeddings_class_name": "ParrotLinkEmbeddings",
                 "provider_id": "parrot_link",
                 "api_key_env_var": "PARROT_LINK_API_KEY",
                 "__env_prefix": "PARROT_LINK",
@@ -220,6 +224,7 @@ def test_the_list_has_forty_real_providers() -> None:
                 "module_name": "langchain_01_ai",
                 "class_name": "LLM01AI",
                 "chat_class_name": "Chat01AI",
+                "embeddings_class_name": "Embeddings01AI",
                 "provider_id": "01_ai",
                 "api_key_env_var": "LANGCHAIN_01_AI_API_KEY",
                 "__env_prefix": "LANGCHAIN_01_AI",
@@ -239,6 +244,7 @@ def test_the_list_has_forty_real_providers() -> None:
                 "module_name": "langchain_moonshot",
                 "class_name": "MoonshotLLM",
                 "chat_class_name": "ChatMoonshot",
+                "embeddings_class_name": "MoonshotEmbeddings",
                 "provider_id": "moonshot",
                 "api_key_env_var": "MOONSHOT_API_KEY",
                 "__env_prefix": "MOONSHOT",
@@ -302,6 +308,7 @@ def longest_answers() -> dict[str, str]:
         "module_name": joined("_", hook.MAX_NAME - 10).join(["langchain_", ""]),
         "class_name": (stem * 2)[: hook.MAX_NAME - 3] + "LLM",
         "chat_class_name": "Chat" + (stem * 2)[: hook.MAX_NAME - 4],
+        "embeddings_class_name": (stem * 2)[: hook.MAX_NAME - 10] + "Embeddings",
         "provider_id": joined("_", hook.MAX_NAME),
         "api_key_env_var": joined("_", hook.MAX_NAME, "_API_KEY").upper(),
         "default_model": joined("-", hook.MAX_NAME),
@@ -311,6 +318,7 @@ def longest_answers() -> dict[str, str]:
 OPTION_VALUES: dict[str, list[Any]] = {
     "backend": ["openai-compatible", "echo"],
     "chat_model": [True, False],
+    "embeddings": [True, False],
     "streaming": [True, False],
     "use_api_key": [True, False],
 }
@@ -328,7 +336,7 @@ EDGES = [
 
 
 def options_id(options: dict[str, Any]) -> str:
-    flags = {"chat_model": "chat", "streaming": "stream", "use_api_key": "key"}
+    flags = {"chat_model": "chat", "embeddings": "emb", "streaming": "stream", "use_api_key": "key"}
     on = [flag for name, flag in flags.items() if options[name]]
     return "-".join([options["backend"], *on]) if on else options["backend"] + "-bare"
 
@@ -344,6 +352,7 @@ def test_longest_answers_are_at_the_limits() -> None:
                 "module_name",
                 "class_name",
                 "chat_class_name",
+                "embeddings_class_name",
                 "provider_id",
                 "api_key_env_var",
                 "default_model",

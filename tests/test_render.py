@@ -26,6 +26,13 @@ OPTIONS: dict[str, list[Any]] = {
 COMBINATIONS = [
     dict(zip(OPTIONS, values, strict=False)) for values in itertools.product(*OPTIONS.values())
 ]
+# embeddings on in half of them, chosen so that with either backend every pair of values
+# of streaming, use_api_key and chat_model renders with embeddings on and with it off (on:
+# an odd number of those on), everything-on and everything-off included; doubling the
+# matrix instead would add 16 renders with their environments.
+for combination in COMBINATIONS:
+    flags = [combination[name] for name in ("streaming", "use_api_key", "chat_model")]
+    combination["embeddings"] = sum(flags) % 2 == 1
 
 # Valid but unusual answers: long names, and free text that needs escaping everywhere.
 QUIRKY_TEXT = 'Ça "va" {x} \\ l\'œ <b>*y*</b>'
@@ -36,6 +43,8 @@ NAME_VARIANTS: dict[str, dict[str, Any]] = {
         "module_name": "langchain_extremely_long_provider_name_of_sixty_characters_x",
         "class_name": "ExtremelyLongProviderNameOfSixtyCharactersForTheClassNameLLM",
         "chat_class_name": "ChatExtremelyLongProviderNameOfSixtyCharactersForTheChatName",
+        "embeddings": True,
+        "embeddings_class_name": "ExtremelyLongProviderNameOfSixtyCharactersForTheEmbeddingsXY",
         "provider_id": "extremely_long_provider_name_of_sixty_characters_for_the_ids",
         "api_key_env_var": "EXTREMELY_LONG_PROVIDER_NAME_OF_SIXTY_CHARACTERS_XYZ_API_KEY",
         "default_model": "meta-llama/Llama-3.3-70B-Instruct-Turbo-with-a-longer-suffix",
@@ -51,13 +60,16 @@ NAME_VARIANTS: dict[str, dict[str, Any]] = {
 }
 
 
-def combination_id(backend: str, streaming: bool, use_api_key: bool, chat_model: bool) -> str:
+def combination_id(
+    backend: str, streaming: bool, use_api_key: bool, chat_model: bool, embeddings: bool
+) -> str:
     return "-".join(
         [
             backend,
             "stream" if streaming else "nostream",
             "key" if use_api_key else "nokey",
             "chat" if chat_model else "nochat",
+            "emb" if embeddings else "noemb",
         ]
     )
 
@@ -168,7 +180,7 @@ def test_files_of_an_option_that_is_off_are_not_rendered(
 
 
 def test_every_option_has_its_files() -> None:
-    assert set(files_of_options()) == {"chat_model", "streaming", "use_api_key"}
+    assert set(files_of_options()) == {"chat_model", "embeddings", "streaming", "use_api_key"}
 
 
 def test_derived_names(tmp_path: Path) -> None:

@@ -7,6 +7,11 @@ from {{ cookiecutter.module_name }}.chat_models import (
     {{ cookiecutter.chat_class_name }},
 )
 {% endif -%}
+{% if cookiecutter.embeddings -%}
+from {{ cookiecutter.module_name }}.embeddings import (
+    {{ cookiecutter.embeddings_class_name }},
+)
+{% endif -%}
 from {{ cookiecutter.module_name }}.llms import (
     {{ cookiecutter.class_name }},
 )
@@ -27,5 +32,10 @@ __all__ = [
 {%- if cookiecutter.chat_model %}
 __all__ += [
     "{{ cookiecutter.chat_class_name }}",
+]
+{%- endif %}
+{%- if cookiecutter.embeddings %}
+__all__ += [
+    "{{ cookiecutter.embeddings_class_name }}",
 ]
 {%- endif %}

@@ -7,6 +7,11 @@ from {{ cookiecutter.module_name }}.chat_models import (
     {{ cookiecutter.chat_class_name }},
 )
 {% endif -%}
+{% if cookiecutter.embeddings -%}
+from {{ cookiecutter.module_name }}.embeddings import (
+    {{ cookiecutter.embeddings_class_name }},
+)
+{% endif -%}
 from {{ cookiecutter.module_name }}.exceptions import (
     APIConnectionError,
     APIError,
@@ -38,6 +43,11 @@ __all__ = [
 {%- if cookiecutter.chat_model %}
 __all__ += [
     "{{ cookiecutter.chat_class_name }}",
+]
+{%- endif %}
+{%- if cookiecutter.embeddings %}
+__all__ += [
+    "{{ cookiecutter.embeddings_class_name }}",
 ]
 {%- endif %}
 __all__ += [  # the errors its calls raise

@@ -13,6 +13,11 @@ from {{ cookiecutter.module_name }}.chat_models import (
     {{ cookiecutter.chat_class_name }},
 )
 {%- endif %}
+{%- if cookiecutter.embeddings %}
+from {{ cookiecutter.module_name }}.embeddings import (
+    {{ cookiecutter.embeddings_class_name }},
+)
+{%- endif %}
 
 MakeLLM = Callable[..., {{ cookiecutter.class_name }}]
 WHOLE_PROMPT = 10_000  # echo this many characters: every test prompt whole
@@ -83,5 +88,24 @@ def chat(
 @pytest.fixture
 def chat_example_env() -> Callable[[], None]:
     """Prepare the environment for the chat class docstring's example."""
+    return lambda: None
+{%- endif %}
+
+{%- if cookiecutter.embeddings %}
+
+
+Emb = {{ cookiecutter.embeddings_class_name }}
+MakeEmbeddings = Callable[..., Emb]
+
+
+@pytest.fixture
+def make_embeddings() -> MakeEmbeddings:
+    """Build a test embeddings model; keyword arguments override its fields."""
+    return Emb
+
+
+@pytest.fixture
+def embeddings_example_env() -> Callable[[], None]:
+    """Prepare the environment for the embeddings class docstring's example."""
     return lambda: None
 {%- endif %}

@@ -7,6 +7,9 @@ EXPECTED_ALL = [
 {%- if cookiecutter.chat_model %}
 EXPECTED_ALL += ["{{ cookiecutter.chat_class_name }}"]
 {%- endif %}
+{%- if cookiecutter.embeddings %}
+EXPECTED_ALL += ["{{ cookiecutter.embeddings_class_name }}"]
+{%- endif %}
 
 
 def test_all_imports() -> None:

@@ -17,11 +17,19 @@ from {{ cookiecutter.module_name }}.chat_models import (
     {{ cookiecutter.chat_class_name }},
 )
 {%- endif %}
+{%- if cookiecutter.embeddings %}
+from {{ cookiecutter.module_name }}.embeddings import (
+    {{ cookiecutter.embeddings_class_name }},
+)
+{%- endif %}
 
 {% if cookiecutter.chat_model -%}
 from .chat_server import ChatServer
 {% endif -%}
 from .completions_server import CompletionsServer
+{%- if cookiecutter.embeddings %}
+from .embeddings_server import EmbeddingsServer
+{%- endif %}
 
 MakeLLM = Callable[..., {{ cookiecutter.class_name }}]
 FAST_RETRIES = 0.01  # retry_backoff of the test models: fault tests stay quick
@@ -144,6 +152,56 @@ def chat_example_env(
         monkeypatch.setenv(
             "{{ cookiecutter.__env_prefix }}_BASE_URL",
             chat_server.url,
+        )
+
+    return prepare
+{%- endif %}
+
+{%- if cookiecutter.embeddings %}
+
+
+Emb = {{ cookiecutter.embeddings_class_name }}
+MakeEmbeddings = Callable[..., Emb]
+
+
+@pytest.fixture
+def embeddings_server() -> Iterator[EmbeddingsServer]:
+    """An embeddings server on a free port of 127.0.0.1."""
+    with EmbeddingsServer() as running:
+        yield running
+
+
+@pytest.fixture
+async def make_embeddings(
+    embeddings_server: EmbeddingsServer,
+) -> AsyncIterator[MakeEmbeddings]:
+    """Build test embeddings models; keyword arguments override their fields.
+
+    The models are closed afterwards, in the event loop of the test.
+    """
+    made: list[Emb] = []
+
+    def make(**fields: Any) -> Emb:
+        defaults = {"base_url": embeddings_server.url, "retry_backoff": FAST_RETRIES}
+        embeddings = Emb(**{**defaults, **fields})
+        made.append(embeddings)
+        return embeddings
+
+    yield make
+    for embeddings in made:
+        await embeddings.aclose()
+
+
+@pytest.fixture
+def embeddings_example_env(
+    embeddings_server: EmbeddingsServer, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[], None]:
+    """Point the embeddings class docstring's example at the test server."""
+
+    def prepare() -> None:
+        monkeypatch.setenv(
+            "{{ cookiecutter.__env_prefix }}_BASE_URL",
+            embeddings_server.url,
         )
 
     return prepare
