@@ -464,7 +464,7 @@ EMBEDDINGS_SHARED_MUTATIONS = {
         "test_embeddings_docstring_links_the_provider_api",
     ),
     "embeddings plain-string API key": Mutation(
-        "embeddings.py",
+        "_credentials.py",
         "    api_key: SecretStr = Field(",
         "    api_key: str = Field(",
         "test_embeddings_api_key_is_secret_str",

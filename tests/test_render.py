@@ -22,18 +22,11 @@ OPTIONS: dict[str, list[Any]] = {
     "streaming": [True, False],
     "use_api_key": [True, False],
     "chat_model": [True, False],
+    "embeddings": [True, False],
 }
 COMBINATIONS = [
     dict(zip(OPTIONS, values, strict=False)) for values in itertools.product(*OPTIONS.values())
 ]
-# embeddings on in half of them, chosen so that with either backend every pair of values
-# of streaming, use_api_key and chat_model renders with embeddings on and with it off (on:
-# an odd number of those on), everything-on and everything-off included; doubling the
-# matrix instead would add 16 renders with their environments.
-for combination in COMBINATIONS:
-    flags = [combination[name] for name in ("streaming", "use_api_key", "chat_model")]
-    combination["embeddings"] = sum(flags) % 2 == 1
-
 # Valid but unusual answers: long names, and free text that needs escaping everywhere.
 QUIRKY_TEXT = 'Ça "va" {x} \\ l\'œ <b>*y*</b>'
 NAME_VARIANTS: dict[str, dict[str, Any]] = {

@@ -105,7 +105,9 @@ class Transport:
         # The key as a whole word: a placeholder key like "x" must not blank out
         # every x of a message.
         self._secret = (
-            re.compile(rf"(?<![^\W_]){re.escape(api_key)}(?![^\W_])") if api_key else None
+            re.compile(rf"(?<![^\W_]){re.escape(api_key)}(?![^\W_])")
+            if api_key
+            else None
         )
         self._advice = dict(advice or {})
         self._lock = threading.Lock()
