@@ -52,6 +52,16 @@ def run(
     return result
 
 
+def package_caches() -> dict[str, str]:
+    """pip's and uv's package caches by name, so that they stay where they are (warm)
+    for a command given a new user cache (``XDG_CACHE_HOME``) of its own."""
+    from uv import find_uv_bin
+
+    pip = run([sys.executable, "-m", "pip", "cache", "dir"], TEMPLATE).stdout.strip()
+    uv = run([find_uv_bin(), "cache", "dir"], TEMPLATE).stdout.strip()
+    return {"PIP_CACHE_DIR": pip, "UV_CACHE_DIR": uv}
+
+
 def cookiecutter_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """Run the real cookiecutter command line, as users do."""
     return run([sys.executable, "-m", "cookiecutter", *args], cwd, check=False, **env)
