@@ -97,8 +97,8 @@ def install(env):
     if not uv:
         uv, installer = fetch_uv(env), f"uv fetched into {FETCHED_UV}"
     if uv:
-        # the Python that runs cookiecutter, as for venv + pip: not whichever uv finds
-        steps = [[uv, "sync", "--python", sys.executable, "--no-default-groups", "--group", "test"]]
+        sync = [uv, "sync", "--python", sys.executable]  # as venv + pip: this Python
+        steps = [[*sync, "--no-default-groups", "--group", "test"]]
         pytest = [uv, "run", "--no-sync", "pytest"]
     else:
         installer = "venv + pip"
