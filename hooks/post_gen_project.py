@@ -3,18 +3,23 @@
 Runs with the Python that runs cookiecutter, in the new project directory.
 """
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 CONTEXT = json.loads(r'''{{ cookiecutter | tojson }}''')
 PROJECT = Path.cwd()
 TEST_COMMAND = "make test"  # what the package's README tells people to run
+# Where the hook keeps the uv it fetches when none is on PATH, for later renders too.
+USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+FETCHED_UV = USER_CACHE / "cookiecutter-langchain-llm" / "uv"
 # The template wraps the name of an option's file in a Jinja "if" on the option (or
 # "if not", for the file's variant when the option is off), so it is rendered only
 # then. (The brackets keep Jinja off the pattern.)
@@ -70,13 +75,42 @@ def run(command, env):
     )
 
 
+def uv_in(folder):
+    """The uv executable that pip installed into ``folder`` (--target), or None."""
+    return shutil.which("uv", path=os.pathsep.join([f"{folder}/bin", f"{folder}/Scripts"]))
+
+
+def fetch_uv(env):
+    """uv from the registry, once: pip installs its wheel into the user's cache (a few
+    seconds; pip would take much longer over the package's dependencies). None if
+    that fails."""
+    if not uv_in(FETCHED_UV):
+        try:
+            FETCHED_UV.parent.mkdir(parents=True, exist_ok=True)
+            staging = tempfile.mkdtemp(dir=FETCHED_UV.parent)
+        except OSError:
+            return None
+        pip = [sys.executable, "-m", "pip", "install", "-q", "--target", staging, "uv"]
+        if run(pip, env).returncode == 0 and uv_in(staging):
+            with contextlib.suppress(OSError):  # another render was first: use its copy
+                os.rename(staging, FETCHED_UV)
+        shutil.rmtree(staging, ignore_errors=True)
+    return uv_in(FETCHED_UV)
+
+
 def install(env):
-    """Create .venv with the package and its test group; return how to run pytest."""
-    uv = shutil.which("uv")
+    """Create .venv with the package and its test group; return how to run pytest.
+
+    With uv: uv on PATH, else uv fetched into the user's cache; else venv + pip."""
+    uv, installer = shutil.which("uv"), "uv"
+    if not uv:
+        uv, installer = fetch_uv(env), f"uv fetched into {FETCHED_UV}"
     if uv:
-        steps = [[uv, "sync", "--no-default-groups", "--group", "test"]]
+        sync = [uv, "sync", "--python", sys.executable]  # as venv + pip: this Python
+        steps = [[*sync, "--no-default-groups", "--group", "test"]]
         pytest = [uv, "run", "--no-sync", "pytest"]
     else:
+        installer = "venv + pip"
         bindir = "Scripts" if os.name == "nt" else "bin"
         python = str(PROJECT / ".venv" / bindir / "python")
         steps = [
@@ -93,7 +127,7 @@ def install(env):
             raise CannotInstall(f"{step[0]}: {error}") from error
         if result.returncode:
             raise CannotInstall(result.stderr.strip() or result.stdout.strip())
-    return pytest, "uv" if uv else "venv + pip"
+    return pytest, installer
 
 
 def run_tests():

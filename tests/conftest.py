@@ -52,6 +52,16 @@ def run(
     return result
 
 
+def package_caches() -> dict[str, str]:
+    """pip's and uv's package caches by name, so that they stay where they are (warm)
+    for a command given a new user cache (``XDG_CACHE_HOME``) of its own."""
+    from uv import find_uv_bin
+
+    pip = run([sys.executable, "-m", "pip", "cache", "dir"], TEMPLATE).stdout.strip()
+    uv = run([find_uv_bin(), "cache", "dir"], TEMPLATE).stdout.strip()
+    return {"PIP_CACHE_DIR": pip, "UV_CACHE_DIR": uv}
+
+
 def cookiecutter_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """Run the real cookiecutter command line, as users do."""
     return run([sys.executable, "-m", "cookiecutter", *args], cwd, check=False, **env)
@@ -92,3 +102,21 @@ def template_repo(root: Path, tag: str = "v0.1.0") -> Path:
     bare = root / "template.git"
     git("clone", "-q", "--bare", str(source), str(bare), cwd=root)
     return bare
+
+
+# A template change that the update tests bring into a rendered package.
+NEW_TARGET = '\nversion:\n\tuv run python -c "import sys; print(sys.version)"\n'
+
+
+def change_template(bare: Path, root: Path) -> None:
+    """Commit a change to the template (a make target, an ignored pattern) in a
+    temporary clone of ``bare`` and push it."""
+    work = root / "template-work"
+    git("clone", "-q", str(bare), str(work), cwd=root)
+    package = work / "{{cookiecutter.package_name}}"
+    makefile = package / "Makefile"
+    makefile.write_text(makefile.read_text() + NEW_TARGET)
+    gitignore = package / ".gitignore"
+    gitignore.write_text(gitignore.read_text() + "*.log\n")
+    git("commit", "-q", "-am", "Add a make target and ignore logs", cwd=work)
+    git("push", "-q", "origin", "main", cwd=work)

@@ -20,7 +20,7 @@ from conftest import TEMPLATE, clean_env
 # figure -> the sides it must have and the ratios it must give
 EXPECTED = {
     "render": ({"template", "floor"}, {"template / floor"}),
-    "render_tests": ({"uv", "pip"}, {"pip / uv"}),
+    "render_tests": ({"uv", "fetched", "pip"}, {"fetched / uv", "pip / uv"}),
     "import": ({"package", "llm", "package_after_llm"}, {"package / LLM"}),
     "invoke": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),
     "ainvoke": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),

@@ -13,13 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git, run, template_repo
+from conftest import NEW_TARGET, change_template, git, run, template_repo
 
 CRUFT = str(Path(sys.executable).with_name("cruft"))
-PACKAGE = "{{cookiecutter.package_name}}"
 # What a template change and the update it makes leave modified in the package.
 CHANGED = {".cruft.json": "M", ".gitignore": "M", "Makefile": "M"}
-NEW_TARGET = '\nversion:\n\tuv run python -c "import sys; print(sys.version)"\n'
 
 
 def cruft_create(template: Path, output: Path, **answers: object) -> Path:
@@ -31,18 +29,6 @@ def cruft_create(template: Path, output: Path, **answers: object) -> Path:
     git("add", "-A", cwd=project)
     git("commit", "-q", "-m", "Rendered with cruft", cwd=project)
     return project
-
-
-def change_template(bare: Path, root: Path) -> None:
-    """Commit a change to the template in a temporary clone and push it."""
-    work = root / "template-work"
-    git("clone", "-q", str(bare), str(work), cwd=root)
-    makefile = work / PACKAGE / "Makefile"
-    makefile.write_text(makefile.read_text() + NEW_TARGET)
-    gitignore = work / PACKAGE / ".gitignore"
-    gitignore.write_text(gitignore.read_text() + "*.log\n")
-    git("commit", "-q", "-am", "Add a make target and ignore logs", cwd=work)
-    git("push", "-q", "origin", "main", cwd=work)
 
 
 def status(project: Path) -> dict[str, str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEMPLATE, cookiecutter_cli
+from conftest import TEMPLATE, cookiecutter_cli, package_caches, run
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +21,7 @@ BACKENDS = ["openai-compatible", "echo"]
 
 
 def path_without_uv(tmp_path: Path) -> str:
-    """A PATH on which the hook finds no uv, so it falls back to venv + pip."""
+    """A PATH on which the hook finds no uv."""
     folders = [
         folder
         for folder in os.environ["PATH"].split(os.pathsep)
@@ -56,7 +56,57 @@ def test_render_runs_the_new_tests_with_uv(tmp_path: Path, backend: str) -> None
     assert (tmp_path / "langchain-parrot-link" / ".venv").is_dir()
 
 
-def test_without_uv_the_hook_uses_venv_and_pip(tmp_path: Path) -> None:
+def without_uv(tmp_path: Path, cache_home: Path) -> dict[str, str]:
+    """No uv on PATH, and ``cache_home`` as the user's cache, where the hook keeps the
+    uv it fetches."""
+    return {
+        "PATH": path_without_uv(tmp_path),
+        "XDG_CACHE_HOME": str(cache_home),
+        **package_caches(),
+    }
+
+
+def test_without_uv_the_hook_fetches_uv_once(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = without_uv(tmp_path, cache)
+    fetched = cache / "cookiecutter-langchain-llm" / "uv"
+    first = cookiecutter_cli(
+        "--no-input",
+        "-o",
+        str(tmp_path / "first"),
+        str(TEMPLATE),
+        "backend=echo",
+        cwd=tmp_path,
+        **env,
+    )
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"(uv fetched into {fetched}); unit tests:" in first.stdout, first.stdout
+    assert (fetched / "bin" / "uv").is_file()
+    assert [path.name for path in fetched.parent.iterdir()] == ["uv"]  # no staging left
+    # make, without uv on PATH, runs the tools of the .venv that the fetched uv made.
+    package = tmp_path / "first" / "langchain-parrot-link"
+    assert " passed" in run(["make", "test", "PYTEST_EXTRA=-q"], package, **env).stdout
+
+    # The next render reuses that uv: pip, which fetches it, does not run at all.
+    pip_log = tmp_path / "pip.log"
+    second = cookiecutter_cli(
+        "--no-input",
+        "-o",
+        str(tmp_path / "second"),
+        str(TEMPLATE),
+        "backend=echo",
+        cwd=tmp_path,
+        **env,
+        PIP_LOG=str(pip_log),
+    )
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert f"(uv fetched into {fetched}); unit tests:" in second.stdout, second.stdout
+    assert not pip_log.exists()
+
+
+def test_when_uv_cannot_be_fetched_the_hook_uses_venv_and_pip(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("the hook cannot keep uv under a file\n")
     result = cookiecutter_cli(
         "--no-input",
         "-o",
@@ -64,7 +114,7 @@ def test_without_uv_the_hook_uses_venv_and_pip(tmp_path: Path) -> None:
         str(TEMPLATE),
         "backend=echo",
         cwd=tmp_path,
-        PATH=path_without_uv(tmp_path),
+        **without_uv(tmp_path, not_a_folder),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\(venv \+ pip\); unit tests: \d+ passed", result.stdout), result.stdout
@@ -108,8 +158,9 @@ def test_no_network_is_a_warning_not_a_failure(tmp_path: Path, installer: str) -
         "PIP_RETRIES": "0",
         "PIP_TIMEOUT": "2",
     }
-    if installer == "pip":
+    if installer == "pip":  # neither uv on PATH, nor one fetched before
         env["PATH"] = path_without_uv(tmp_path)
+        env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     result = cookiecutter_cli(
         "--no-input", "-o", str(tmp_path), str(TEMPLATE), "backend=echo", cwd=tmp_path, **env
     )
