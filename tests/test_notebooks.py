@@ -20,20 +20,23 @@ import pytest
 
 from conftest import render, run
 
-# Two renders cover both backends and every optional cell (key, streaming, tools).
+# Two renders cover both backends, every model class and every optional cell (key,
+# streaming, tools).
 RENDERS = {
-    "openai-compatible": {},
-    "echo": {"backend": "echo", "streaming": False, "use_api_key": False},
+    "openai-compatible": {"embeddings": True},
+    "echo": {"backend": "echo", "streaming": False, "use_api_key": False, "embeddings": True},
 }
 # The loopback server of tests/unit_tests/ that each notebook of the openai-compatible
 # backend talks to (module:class).
 SERVERS = {
     "llms.ipynb": "completions_server:CompletionsServer",
     "chat.ipynb": "chat_server:ChatServer",
+    "text_embedding.ipynb": "embeddings_server:EmbeddingsServer",
 }
 BASE_URL, API_KEY = "PARROT_LINK_BASE_URL", "PARROT_LINK_API_KEY"
-# The sections of LangChain's integration pages, in their order.
-SECTIONS = [
+# The sections of LangChain's integration pages, in their order: for models, and for
+# embeddings.
+MODEL_SECTIONS = [
     "Overview",
     "Setup",
     "Installation",
@@ -44,6 +47,20 @@ SECTIONS = [
     "Chaining",
     "API reference",
 ]
+SECTIONS = {
+    "llms.ipynb": MODEL_SECTIONS,
+    "chat.ipynb": MODEL_SECTIONS,
+    "text_embedding.ipynb": [
+        "Overview",
+        "Setup",
+        "Installation",
+        "Instantiation",
+        "Indexing and Retrieval",
+        "Direct Usage",
+        "API reference",
+    ],
+}
+RETRIEVED = "LangChain is the framework for building context-aware reasoning applications"
 PROMPT = "The capital of France is"
 # What cells show, by notebook and cell id: every model here echoes its input.
 SHOWN = {
@@ -64,6 +81,12 @@ SHOWN = {
         "chain": ["'I love programming.'"],
         "tool-calls": ["'name': 'GetWeather'", "'args': {'location': 'Paris'}"],
         "structured-output": ["GetWeather(location='Paris')"],
+    },
+    "text_embedding.ipynb": {
+        "retrieve": [repr(RETRIEVED)],
+        "embed-query": ["["],
+        "embed-documents": ["True"],
+        "aembed-documents": ["True"],
     },
 }
 # Streamed cells print each chunk followed by "|": what they print, without the bars.
@@ -114,7 +137,7 @@ def shown(cell: Any) -> str:
 def test_the_notebooks_are_integration_pages_without_outputs(tmp_path: Path, backend: str) -> None:
     package = render(tmp_path, **RENDERS[backend])
     found = {path.name for path in notebooks(package)}
-    assert found == {"llms.ipynb", "chat.ipynb"}
+    assert found == {"llms.ipynb", "chat.ipynb", "text_embedding.ipynb"}
     assert {path.name for path in notebooks(render(tmp_path / "llm", chat_model=False))} == {
         "llms.ipynb"
     }
@@ -132,7 +155,8 @@ def test_the_notebooks_are_integration_pages_without_outputs(tmp_path: Path, bac
             for line in cell.source.splitlines()
             if re.match(r"#{2,3} ", line)
         ]
-        assert [h for h in headings if h in SECTIONS] == SECTIONS, (path.name, headings)
+        sections = SECTIONS[path.name]
+        assert [h for h in headings if h in sections] == sections, (path.name, headings)
         with_key = RENDERS[backend].get("use_api_key", True)
         assert ("Credentials" in headings) == with_key, path.name
 
