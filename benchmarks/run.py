@@ -3,6 +3,7 @@
     uv run python benchmarks/run.py            # full run, a few minutes
     uv run python benchmarks/run.py --quick    # checks it works: small counts
     uv run python benchmarks/run.py --json PATH --only client,import
+    uv run python benchmarks/run.py --only client --rows chat_invoke,chat_abatch
 
 Prints a Markdown table of medians and ratios, and writes every raw sample as JSON
 (default ``benchmarks/results/latest.json``). Each figure is a ratio against a
@@ -29,6 +30,11 @@ Figures (see README.md in this directory for what each one means and its target)
   latency, against the ideal ceil(64/16) * 50 ms, LangChain's default ``LLM``
   (prompts one after another), the peer, and the same requests sent with bare httpx
   at the same concurrency (threads or a semaphore, no LangChain: what is reachable).
+* chat_invoke ... chat_abatch: the same six for the rendered chat model, against a
+  bare-httpx ``BaseChatModel`` (``floor.FloorChat``) and ``langchain_openai.ChatOpenAI``
+  on ``/chat/completions`` of the same server; its batches against the ideal, the
+  floor (``Runnable``'s default batch, already concurrent), the peer and bare httpx.
+  Only when the render has the chat model.
 
 The client figures run in a separate environment made for the run (uv venv in a
 temporary directory) holding the rendered package, ``langchain-openai`` and the same
@@ -412,25 +418,28 @@ def loopback_server(python: Path):  # type: ignore[no-untyped-def]
             server.wait()
 
 
-def client_config(base_url: str, module: str, class_name: str, sizes: dict[str, Any]) -> str:
-    return json.dumps({"base_url": base_url, "rendered": f"{module}:{class_name}", **sizes})
+def client_config(base_url: str, context: dict[str, Any], sizes: dict[str, Any]) -> str:
+    """The JSON argument of clients.py: the server, the rendered classes, the sizes."""
+    module = context["module_name"]
+    config = {"base_url": base_url, "rendered": f"{module}:{context['class_name']}", **sizes}
+    if context["chat_model"]:
+        config["rendered_chat"] = f"{module}:{context['chat_class_name']}"
+    return json.dumps(config)
 
 
-def bench_client(
-    python: Path, module: str, class_name: str, sizes: dict[str, Any]
-) -> dict[str, Any]:
+def bench_client(python: Path, context: dict[str, Any], sizes: dict[str, Any]) -> dict[str, Any]:
     with loopback_server(python) as base_url:
-        config = client_config(base_url, module, class_name, sizes)
+        config = client_config(base_url, context, sizes)
         result = run([str(python), str(HERE / "clients.py"), config], HERE)
     return json.loads(result.stdout)
 
 
 def profile_client(
-    python: Path, module: str, class_name: str, sizes: dict[str, Any], what: str, out: Path
+    python: Path, context: dict[str, Any], sizes: dict[str, Any], what: str, out: Path
 ) -> None:
     workload, _, client = what.partition(":")
     with loopback_server(python) as base_url:
-        config = client_config(base_url, module, class_name, sizes)
+        config = client_config(base_url, context, sizes)
         run(
             [
                 str(python),
@@ -545,49 +554,60 @@ def figures_of(raw: dict[str, Any], sizes: dict[str, Any]) -> dict[str, Any]:
         figures["import"] = import_figure(raw["import"])
     client = raw.get("client")
     if client:
-        for name, key in (("invoke", "invoke_s"), ("ainvoke", "ainvoke_s")):
+        for prefix in ("", "chat_"):
+            figures.update(model_figures(client, sizes, prefix))
+    return figures
+
+
+def model_figures(client: dict[str, Any], sizes: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """The rows of one kind of model (``prefix``: "" for the ``LLM``, "chat_").
+
+    Latency and chunk rate against its floor and its peer; batches against the
+    ideal time, every side (bare httpx included) and the rendered one over httpx.
+    """
+    versus = {
+        "rendered / floor": ("rendered", "floor"),
+        "rendered / peer": ("rendered", "peer"),
+    }
+    figures: dict[str, Any] = {}
+    for name in (f"{prefix}invoke", f"{prefix}ainvoke"):
+        if f"{name}_s" in client:
             figures[name] = figure(
                 "ms",
-                client[key],
+                client[f"{name}_s"],
                 1000,
-                {
-                    "rendered / floor": ("rendered", "floor"),
-                    "rendered / peer": ("rendered", "peer"),
-                },
+                versus,
                 "<= 1.10 x floor, < peer",
                 lambda m, r: r["rendered / floor"] <= 1.10 and r["rendered / peer"] < 1,
             )
-        for name, key in (("stream", "stream_chunks_per_s"), ("astream", "astream_chunks_per_s")):
+    for name in (f"{prefix}stream", f"{prefix}astream"):
+        if f"{name}_chunks_per_s" in client:
             figures[name] = figure(
                 "chunks/s",
-                client[key],
+                client[f"{name}_chunks_per_s"],
                 1,
-                {
-                    "rendered / floor": ("rendered", "floor"),
-                    "rendered / peer": ("rendered", "peer"),
-                },
-                "> peer",
-                lambda m, r: r["rendered / peer"] > 1,
+                versus,
+                ">= 1.5 x peer",
+                lambda m, r: r["rendered / peer"] >= 1.5,
                 higher_is_better=True,
             )
-        ideal = math.ceil(sizes["batch_size"] / sizes["concurrency"]) * sizes["latency_ms"] / 1000
-        for name, key in (("batch", "batch_s"), ("abatch", "abatch_s")):
+    ideal = math.ceil(sizes["batch_size"] / sizes["concurrency"]) * sizes["latency_ms"] / 1000
+    for name in (f"{prefix}batch", f"{prefix}abatch"):
+        if f"{name}_s" in client:
+            samples = client[f"{name}_s"]
+            ratios: dict[str, tuple[str, str | float]] = {
+                f"{side} / ideal": (side, ideal) for side in samples
+            }
+            ratios["rendered / httpx"] = ("rendered", "httpx")
             row = figure(
                 "ms",
-                client[key],
+                samples,
                 1000,
-                {
-                    "rendered / ideal": ("rendered", ideal),
-                    "httpx / ideal": ("httpx", ideal),
-                    "default / ideal": ("default", ideal),
-                    "peer / ideal": ("peer", ideal),
-                    "rendered / httpx": ("rendered", "httpx"),
-                },
+                ratios,
                 "<= 1.10 x ideal",
                 lambda m, r: r["rendered / ideal"] <= 1.10,
             )
-            row["ideal_ms"] = ideal * 1000
-            figures[name] = row
+            figures[name] = {**row, "ideal_ms": ideal * 1000}
     return figures
 
 
@@ -601,6 +621,12 @@ LABELS = {
     "astream": "astream throughput",
     "batch": "batch",
     "abatch": "abatch",
+    "chat_invoke": "chat invoke latency",
+    "chat_ainvoke": "chat ainvoke latency",
+    "chat_stream": "chat stream throughput",
+    "chat_astream": "chat astream throughput",
+    "chat_batch": "chat batch",
+    "chat_abatch": "chat abatch",
 }
 
 
@@ -619,12 +645,12 @@ def table(figures: dict[str, Any], sizes: dict[str, Any]) -> str:
     ]
     for name, row in figures.items():
         label = LABELS[name]
-        if name in ("batch", "abatch"):
+        if name.endswith("batch"):
             label += (
                 f" ({sizes['batch_size']} prompts, {sizes['latency_ms']} ms,"
                 f" concurrency {sizes['concurrency']}; ideal {number(row['ideal_ms'])} ms)"
             )
-        if name in ("stream", "astream"):
+        if name.endswith("stream"):
             label += f" ({sizes['stream_chunks']} chunks)"
         medians = ", ".join(f"{side} {number(v)}" for side, v in row["median"].items())
         ratios = ", ".join(f"{label_} {v:.2f}" for label_, v in row["ratios"].items())
@@ -659,6 +685,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--only", default=",".join(PARTS), help=f"comma-separated parts of {', '.join(PARTS)}"
     )
     parser.add_argument(
+        "--rows",
+        metavar="ROW,...",
+        help="only these client rows: invoke, ainvoke, stream, astream, batch, abatch, and "
+        "the same prefixed with chat_ (default: all the render has)",
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -667,10 +699,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--profile",
-        metavar="WORKLOAD[:CLIENT]",
-        help="instead of the client figures, profile one workload (invoke, ainvoke, stream, "
-        "astream, batch, abatch) of one client (rendered, floor, peer; batch: default) "
-        "with pyinstrument; the report goes beside the JSON",
+        metavar="ROW[:CLIENT]",
+        help="instead of the client figures, profile one row (invoke, ainvoke, stream, "
+        "astream, batch, abatch, or one of these prefixed with chat_) of one client "
+        "(rendered, floor, peer; LLM batch: default; batch: httpx) with pyinstrument; "
+        "the report goes beside the JSON",
     )
     parser.add_argument(
         "--template", type=Path, default=TEMPLATE, help="template to render (default: this one)"
@@ -690,7 +723,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = mode["client"]
     uv = find_uv()
     context = context_of(args.template, answers)
-    module, class_name = context["module_name"], context["class_name"]
+    module = context["module_name"]
+    if args.rows:
+        sizes = {**sizes, "rows": [row.strip() for row in args.rows.split(",") if row.strip()]}
     notes: list[str] = []
     summaries: list[str] = []
     raw: dict[str, Any] = {}
@@ -714,7 +749,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.profile:
             out = args.json.parent / f"profile-{args.profile.replace(':', '-')}.txt"
             out.parent.mkdir(parents=True, exist_ok=True)
-            profile_client(python, module, class_name, sizes, args.profile, out)
+            profile_client(python, context, sizes, args.profile, out)
             print(out.read_text())
             log(f"profile written to {out}")
             return 0
@@ -743,7 +778,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 notes.append(f"client figures: the {context['backend']} backend is no HTTP client")
             else:
                 log("client figures (loopback server)")
-                raw["client"] = bench_client(python, module, class_name, sizes)
+                raw["client"] = bench_client(python, context, sizes)
     finally:
         if args.keep:
             log(f"kept {work}")

@@ -29,6 +29,14 @@ EXPECTED = {
     "batch": ({"rendered", "default", "peer", "httpx"}, {"rendered / ideal", "rendered / httpx"}),
     "abatch": ({"rendered", "default", "peer", "httpx"}, {"rendered / ideal", "rendered / httpx"}),
 }
+# the chat model's rows (on in the default render): the same, against the chat floor
+for _name in ("invoke", "ainvoke", "stream", "astream"):
+    EXPECTED[f"chat_{_name}"] = EXPECTED[_name]
+for _name in ("batch", "abatch"):
+    EXPECTED[f"chat_{_name}"] = (
+        {"rendered", "floor", "peer", "httpx"},
+        {"rendered / ideal", "rendered / httpx"},
+    )
 
 
 def positive(value: Any) -> bool:
