@@ -21,7 +21,10 @@ from conftest import TEMPLATE, clean_env
 EXPECTED = {
     "render": ({"template", "floor"}, {"template / floor"}),
     "render_tests": ({"uv", "pip"}, {"pip / uv"}),
-    "import": ({"package", "llm", "package_after_llm"}, {"package / LLM"}),
+    "import": (
+        {"package", "llm", "package_after_llm", "llm_class_after_llm", "chat_after_llm"},
+        {"package / LLM"},
+    ),
     "invoke": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),
     "ainvoke": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),
     "stream": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),
@@ -78,6 +81,8 @@ def test_quick_mode_measures_every_figure(quick_run: tuple[str, dict[str, Any]])
         assert row["met"] in (True, False, None)
     assert math.isfinite(figures["import"]["added_ms"])
     assert positive(figures["import"]["own_ms"])
+    assert positive(figures["import"]["llm_class_ms"])
+    assert positive(figures["import"]["chat_ms"])
     assert positive(figures["batch"]["ideal_ms"])
 
 
