@@ -94,8 +94,9 @@ class Transport:
             advice: What to do about each kind of failure, added to its message;
                 the protocol on top knows it.
         """
+        self._base_url = base_url.rstrip("/")
+        self._urls: dict[str, httpx.URL] = {}
         self._options: dict[str, Any] = {
-            "base_url": base_url,
             "headers": dict(headers or {}),
             "timeout": httpx.Timeout(timeout),
         }
@@ -195,6 +196,17 @@ class Transport:
             self._async_loop = loop
         return self._async_client
 
+    def _url(self, path: str) -> httpx.URL:
+        """The URL of ``path`` under the base URL, parsed once.
+
+        httpx would parse the path and merge it with a client's ``base_url`` again
+        for every request: about 20 us, a twentieth of a request to a local server.
+        """
+        url = self._urls.get(path)
+        if url is None:
+            url = self._urls[path] = httpx.URL(f"{self._base_url}/{path.lstrip('/')}")
+        return url
+
     def _client_options(self) -> dict[str, Any]:
         """The options of a new client, with the shared SSL context (made once)."""
         # Two threads racing here at worst build one context too many.
@@ -217,7 +229,7 @@ class Transport:
     ) -> httpx.Response:
         """Send until the server accepts, retrying failures worth it; raise the last."""
         client = self._sync_client()
-        request = client.build_request("POST", path, json=payload)
+        request = client.build_request("POST", self._url(path), json=payload)
         try:
             return self._attempt(client, request, stream=stream)
         except RETRIED as error:
@@ -239,7 +251,7 @@ class Transport:
     ) -> httpx.Response:
         """Async twin of ``_send``."""
         client = self._loop_client()
-        request = client.build_request("POST", path, json=payload)
+        request = client.build_request("POST", self._url(path), json=payload)
         try:
             return await self._aattempt(client, request, stream=stream)
         except RETRIED as error:
