@@ -26,6 +26,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -95,18 +96,13 @@ def chat_batch_clients(config: dict[str, Any]) -> dict[str, Any]:
     return {**make_chat_clients(config, url), "httpx": BareChatBatch(url, config["concurrency"])}
 
 
+@dataclass(frozen=True)
 class Kind:
     """One kind of model measured: how to make its clients and read its answers."""
 
-    def __init__(
-        self,
-        clients: Callable[[dict[str, Any], str], dict[str, Any]],
-        batch_clients: Callable[[dict[str, Any]], dict[str, Any]],
-        text: Callable[[Any], object],
-    ) -> None:
-        self.clients = clients
-        self.batch_clients = batch_clients
-        self.text = text
+    clients: Callable[[dict[str, Any], str], dict[str, Any]]
+    batch_clients: Callable[[dict[str, Any]], dict[str, Any]]
+    text: Callable[[Any], object]
 
 
 KINDS = {
