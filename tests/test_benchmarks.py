@@ -22,8 +22,8 @@ EXPECTED = {
     "render": ({"template", "floor"}, {"template / floor"}),
     "render_tests": ({"uv", "pip"}, {"pip / uv"}),
     "import": (
-        {"package", "llm", "package_after_llm", "llm_class_after_llm", "chat_after_llm"},
-        {"package / LLM"},
+        {"llm_class", "llm", "package_after_llm", "llm_class_after_llm", "chat_after_llm"},
+        {"LLM class / LLM"},
     ),
     "invoke": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),
     "ainvoke": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),
