@@ -5,11 +5,11 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
 {%- if cookiecutter.chat_model %}
-    from {{ cookiecutter.module_name }}.chat_models import (
+    from .chat_models import (
         {{ cookiecutter.chat_class_name }},
     )
 {%- endif %}
-    from {{ cookiecutter.module_name }}.llms import (
+    from .llms import (
         {{ cookiecutter.class_name }},
     )
 

@@ -17,11 +17,11 @@ from {{ cookiecutter.module_name }}.exceptions import (
 
 if TYPE_CHECKING:
 {%- if cookiecutter.chat_model %}
-    from {{ cookiecutter.module_name }}.chat_models import (
+    from .chat_models import (
         {{ cookiecutter.chat_class_name }},
     )
 {%- endif %}
-    from {{ cookiecutter.module_name }}.llms import (
+    from .llms import (
         {{ cookiecutter.class_name }},
     )
 
