@@ -4,11 +4,16 @@ Run by ``run.py`` with the Python of the benchmark environment (the rendered pac
 ``langchain-openai`` and this directory's ``floor.py`` importable), after it started
 ``server.py``. Takes one JSON argument (see ``run.py``), prints one JSON object.
 
+Rows: the workloads (invoke, ainvoke, stream, astream, batch, abatch) of each kind
+of model: the ``LLM`` (rows without prefix: against ``FloorLLM`` and
+``langchain_openai.OpenAI``) and the chat model (``chat_`` rows: against
+``FloorChat`` and ``langchain_openai.ChatOpenAI``). The config's ``rows`` picks some.
+
 Every figure is measured in rounds; in each round every client runs the same block
 of work, in an order that rotates from round to round, so drift (CPU frequency,
 cache, the other core's load) hits all of them alike. ``run.py`` takes medians.
 
-``--profile WORKLOAD CLIENT OUT`` instead runs one workload under pyinstrument and
+``--profile ROW CLIENT OUT`` instead runs one row's workload under pyinstrument and
 writes its text report to OUT.
 """
 
@@ -21,19 +26,23 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from floor import BareBatch, FloorLLM
-from langchain_core.language_models.llms import BaseLLM
+from floor import BareBatch, BareChatBatch, FloorChat, FloorLLM
+from langchain_core.language_models import BaseLanguageModel
 from langchain_core.runnables import RunnableConfig
 from pydantic import SecretStr
 from rotation import rotated
 
 PROMPT = "Say something short."
 
+Model = BaseLanguageModel[Any]
+Samples = dict[str, list[float]]
 
-def make_rendered(path: str, url: str, concurrency: int) -> BaseLLM:
+
+def make_rendered(path: str, url: str, concurrency: int) -> Model:
     module, _, name = path.partition(":")
     cls = getattr(importlib.import_module(module), name)
     kwargs: dict[str, Any] = {"base_url": url, "model": "bench"}
@@ -45,13 +54,13 @@ def make_rendered(path: str, url: str, concurrency: int) -> BaseLLM:
     return cls(**kwargs)
 
 
-def make_peer(url: str) -> BaseLLM:
+def make_peer(url: str) -> Model:
     from langchain_openai import OpenAI
 
     return OpenAI(base_url=url, api_key=SecretStr("bench-key"), model="bench")
 
 
-def make_clients(config: dict[str, Any], url: str, concurrency: int = 16) -> dict[str, BaseLLM]:
+def make_clients(config: dict[str, Any], url: str, concurrency: int = 16) -> dict[str, Model]:
     return {
         "rendered": make_rendered(config["rendered"], url, concurrency),
         "floor": FloorLLM(base_url=url),
@@ -59,12 +68,57 @@ def make_clients(config: dict[str, Any], url: str, concurrency: int = 16) -> dic
     }
 
 
-def invoke_block(llm: BaseLLM, calls: int) -> None:
+def batch_clients(config: dict[str, Any]) -> dict[str, Any]:
+    url = f"{config['base_url']}/delay-{config['latency_ms']}/v1"
+    clients = make_clients(config, url, config["concurrency"])
+    return {
+        "rendered": clients["rendered"],
+        # FloorLLM keeps LLM's default _generate/_agenerate: one prompt after another
+        "default": clients["floor"],
+        "peer": clients["peer"],
+        "httpx": BareBatch(url, config["concurrency"]),
+    }
+
+
+def make_chat_clients(config: dict[str, Any], url: str) -> dict[str, Model]:
+    from langchain_openai import ChatOpenAI
+
+    return {
+        "rendered": make_rendered(config["rendered_chat"], url, config["concurrency"]),
+        "floor": FloorChat(base_url=url),
+        "peer": ChatOpenAI(base_url=url, api_key=SecretStr("bench-key"), model="bench"),
+    }
+
+
+def chat_batch_clients(config: dict[str, Any]) -> dict[str, Any]:
+    url = f"{config['base_url']}/delay-{config['latency_ms']}/v1"
+    # the floor's batch is Runnable's default: concurrent, max_concurrency at a time
+    return {**make_chat_clients(config, url), "httpx": BareChatBatch(url, config["concurrency"])}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of model measured: how to make its clients and read its answers."""
+
+    clients: Callable[[dict[str, Any], str], dict[str, Any]]
+    batch_clients: Callable[[dict[str, Any]], dict[str, Any]]
+    text: Callable[[Any], object]
+
+
+KINDS = {
+    "": Kind(make_clients, batch_clients, lambda answer: answer),
+    # a message's content; bare httpx gives the text itself
+    "chat_": Kind(make_chat_clients, chat_batch_clients, lambda a: getattr(a, "content", a)),
+}
+"""Each kind by the prefix of its rows' names (LLM rows have none)."""
+
+
+def invoke_block(llm: Model, calls: int) -> None:
     for _ in range(calls):
         llm.invoke(PROMPT)
 
 
-def consume_stream(llm: BaseLLM) -> None:
+def consume_stream(llm: Model) -> None:
     for _ in llm.stream(PROMPT):
         pass
 
@@ -88,68 +142,89 @@ def check_text(name: str, text: object, problems: list[str]) -> None:
         problems.append(f"{name}: unexpected answer {text!r}")
 
 
-def run_sync(config: dict[str, Any], problems: list[str]) -> dict[str, Any]:
-    base = config["base_url"]
-    rounds, calls = config["rounds"], config["calls"]
-    results: dict[str, Any] = {}
-
-    # invoke latency: mean seconds per call of a block of `calls` calls, per round
-    clients = make_clients(config, f"{base}/v1")
+def invoke_latency(kind: Kind, config: dict[str, Any], problems: list[str]) -> Samples:
+    """Mean seconds per call of a block of ``calls`` calls, per round."""
+    clients = kind.clients(config, f"{config['base_url']}/v1")
     for name, llm in clients.items():
-        check_text(name, llm.invoke(PROMPT), problems)
+        check_text(name, kind.text(llm.invoke(PROMPT)), problems)
         for _ in range(config["warmup"]):
             llm.invoke(PROMPT)
-    samples: dict[str, list[float]] = {name: [] for name in clients}
-    for r in range(rounds):
+    samples: Samples = {name: [] for name in clients}
+    for r in range(config["rounds"]):
+        for name in rotated(list(clients), r):
+            elapsed = timed(partial(invoke_block, clients[name], config["calls"]))
+            samples[name].append(elapsed / config["calls"])
+    return samples
+
+
+async def ainvoke_latency(kind: Kind, config: dict[str, Any], problems: list[str]) -> Samples:
+    """Async twin of ``invoke_latency``."""
+    clients = kind.clients(config, f"{config['base_url']}/v1")
+    calls = config["calls"]
+    for name, llm in clients.items():
+        check_text(name, kind.text(await llm.ainvoke(PROMPT)), problems)
+        for _ in range(config["warmup"]):
+            await llm.ainvoke(PROMPT)
+    samples: Samples = {name: [] for name in clients}
+    for r in range(config["rounds"]):
         for name in rotated(list(clients), r):
             llm = clients[name]
-            elapsed = timed(partial(invoke_block, llm, calls))
-            samples[name].append(elapsed / calls)
-    results["invoke_s"] = samples
 
-    # streaming: chunks per second over one long stream, per round
+            async def block(llm: Model = llm) -> None:
+                for _ in range(calls):
+                    await llm.ainvoke(PROMPT)
+
+            samples[name].append(await atimed(block) / calls)
+    return samples
+
+
+def stream_rate(kind: Kind, config: dict[str, Any], problems: list[str]) -> Samples:
+    """Chunks per second over one long stream, per round."""
     chunks = config["stream_chunks"]
-    clients = make_clients(config, f"{base}/chunks-{chunks}/v1")
-    samples = {name: [] for name in clients}
-    counts: dict[str, int] = {}
+    clients = kind.clients(config, f"{config['base_url']}/chunks-{chunks}/v1")
     for name, llm in clients.items():
-        counts[name] = sum(1 for piece in llm.stream(PROMPT) if piece)
-        if counts[name] < chunks:
-            problems.append(f"{name}: stream gave {counts[name]} chunks of {chunks}")
+        seen = sum(1 for piece in llm.stream(PROMPT) if kind.text(piece))
+        if seen < chunks:
+            problems.append(f"{name}: stream gave {seen} chunks of {chunks}")
+    samples: Samples = {name: [] for name in clients}
+    for r in range(config["stream_rounds"]):
+        for name in rotated(list(clients), r):
+            samples[name].append(chunks / timed(partial(consume_stream, clients[name])))
+    return samples
+
+
+async def astream_rate(kind: Kind, config: dict[str, Any], problems: list[str]) -> Samples:
+    """Async twin of ``stream_rate``."""
+    chunks = config["stream_chunks"]
+    clients = kind.clients(config, f"{config['base_url']}/chunks-{chunks}/v1")
+    for name, llm in clients.items():
+        seen = 0
+        async for piece in llm.astream(PROMPT):
+            seen += bool(kind.text(piece))
+        if seen < chunks:
+            problems.append(f"{name}: astream gave {seen} chunks of {chunks}")
+    samples: Samples = {name: [] for name in clients}
     for r in range(config["stream_rounds"]):
         for name in rotated(list(clients), r):
             llm = clients[name]
-            elapsed = timed(partial(consume_stream, llm))
-            samples[name].append(chunks / elapsed)
-    results["stream_chunks_per_s"] = samples
-    results["stream_chunks_seen"] = counts
 
-    # batch of n prompts at `concurrency` against a server with latency
-    results["batch_s"] = run_batches(config, problems)
-    return results
+            async def consume(llm: Model = llm) -> None:
+                async for _ in llm.astream(PROMPT):
+                    pass
 
-
-def batch_clients(config: dict[str, Any]) -> dict[str, Any]:
-    url = f"{config['base_url']}/delay-{config['latency_ms']}/v1"
-    clients = make_clients(config, url, config["concurrency"])
-    return {
-        "rendered": clients["rendered"],
-        # FloorLLM keeps LLM's default _generate/_agenerate: one prompt after another
-        "default": clients["floor"],
-        "peer": clients["peer"],
-        "httpx": BareBatch(url, config["concurrency"]),
-    }
+            samples[name].append(chunks / await atimed(consume))
+    return samples
 
 
-def run_batches(config: dict[str, Any], problems: list[str]) -> dict[str, list[float]]:
-    clients = batch_clients(config)
+def batch_time(kind: Kind, config: dict[str, Any], problems: list[str]) -> Samples:
+    """Seconds per batch of ``batch_size`` prompts at ``concurrency``, 50 ms server."""
+    clients = kind.batch_clients(config)
     prompts: list[Any] = [f"{PROMPT} #{i}" for i in range(config["batch_size"])]
     options = RunnableConfig(max_concurrency=config["concurrency"])
-    samples: dict[str, list[float]] = {name: [] for name in clients}
     for name, llm in clients.items():
-        outputs = llm.batch(prompts[:2], config=options)
-        for output in outputs:
-            check_text(name, output, problems)
+        for output in llm.batch(prompts[:2], config=options):
+            check_text(name, kind.text(output), problems)
+    samples: Samples = {name: [] for name in clients}
     for r in range(config["batch_rounds"]):
         for name in rotated(list(clients), r):
             llm = clients[name]
@@ -157,74 +232,81 @@ def run_batches(config: dict[str, Any], problems: list[str]) -> dict[str, list[f
     return samples
 
 
-async def run_async(config: dict[str, Any], problems: list[str]) -> dict[str, Any]:
-    base = config["base_url"]
-    rounds, calls = config["rounds"], config["calls"]
-    results: dict[str, Any] = {}
-
-    clients = make_clients(config, f"{base}/v1")
-    for name, llm in clients.items():
-        check_text(name, await llm.ainvoke(PROMPT), problems)
-        for _ in range(config["warmup"]):
-            await llm.ainvoke(PROMPT)
-    samples: dict[str, list[float]] = {name: [] for name in clients}
-    for r in range(rounds):
-        for name in rotated(list(clients), r):
-            llm = clients[name]
-
-            async def block(llm: BaseLLM = llm) -> None:
-                for _ in range(calls):
-                    await llm.ainvoke(PROMPT)
-
-            samples[name].append(await atimed(block) / calls)
-    results["ainvoke_s"] = samples
-
-    chunks = config["stream_chunks"]
-    clients = make_clients(config, f"{base}/chunks-{chunks}/v1")
-    samples = {name: [] for name in clients}
-    for name, llm in clients.items():
-        seen = 0
-        async for piece in llm.astream(PROMPT):
-            seen += bool(piece)
-        if seen < chunks:
-            problems.append(f"{name}: astream gave {seen} chunks of {chunks}")
-    for r in range(config["stream_rounds"]):
-        for name in rotated(list(clients), r):
-            llm = clients[name]
-
-            async def consume(llm: BaseLLM = llm) -> None:
-                async for _ in llm.astream(PROMPT):
-                    pass
-
-            samples[name].append(chunks / await atimed(consume))
-    results["astream_chunks_per_s"] = samples
-
-    clients = batch_clients(config)
+async def abatch_time(kind: Kind, config: dict[str, Any], problems: list[str]) -> Samples:
+    """Async twin of ``batch_time``."""
+    clients = kind.batch_clients(config)
     prompts: list[Any] = [f"{PROMPT} #{i}" for i in range(config["batch_size"])]
     options = RunnableConfig(max_concurrency=config["concurrency"])
-    samples = {name: [] for name in clients}
     for name, llm in clients.items():
         for output in await llm.abatch(prompts[:2], config=options):
-            check_text(name, output, problems)
+            check_text(name, kind.text(output), problems)
+    samples: Samples = {name: [] for name in clients}
     for r in range(config["batch_rounds"]):
         for name in rotated(list(clients), r):
             llm = clients[name]
             samples[name].append(await atimed(partial(llm.abatch, prompts, config=options)))
-    results["abatch_s"] = samples
+    return samples
+
+
+# Each workload by name, with the key of its samples in the output.
+SYNC_WORKLOADS = {
+    "invoke": ("invoke_s", invoke_latency),
+    "stream": ("stream_chunks_per_s", stream_rate),
+    "batch": ("batch_s", batch_time),
+}
+ASYNC_WORKLOADS = {
+    "ainvoke": ("ainvoke_s", ainvoke_latency),
+    "astream": ("astream_chunks_per_s", astream_rate),
+    "abatch": ("abatch_s", abatch_time),
+}
+ROWS = [f"{prefix}{name}" for prefix in KINDS for name in (*SYNC_WORKLOADS, *ASYNC_WORKLOADS)]
+"""Every row this script can measure: invoke, ..., chat_invoke, ..."""
+
+
+def wanted(config: dict[str, Any]) -> list[tuple[str, Kind, str]]:
+    """(prefix, kind, workload) of each row the config asks for (default: all)."""
+    rows = config.get("rows") or ROWS
+    if "rendered_chat" not in config:  # rendered without the chat model
+        rows = [row for row in rows if not row.startswith("chat_")]
+    found = []
+    for prefix, kind in KINDS.items():
+        for workload in (*SYNC_WORKLOADS, *ASYNC_WORKLOADS):
+            if f"{prefix}{workload}" in rows:
+                found.append((prefix, kind, workload))
+    return found
+
+
+def run_sync(config: dict[str, Any], problems: list[str]) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for prefix, kind, workload in wanted(config):
+        if workload in SYNC_WORKLOADS:
+            key, measure = SYNC_WORKLOADS[workload]
+            results[prefix + key] = measure(kind, config, problems)
     return results
 
 
-def profile(config: dict[str, Any], workload: str, client: str, out: str) -> None:
-    """Run one workload of one client under pyinstrument; write the text report."""
+async def run_async(config: dict[str, Any], problems: list[str]) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for prefix, kind, workload in wanted(config):
+        if workload in ASYNC_WORKLOADS:
+            key, ameasure = ASYNC_WORKLOADS[workload]
+            results[prefix + key] = await ameasure(kind, config, problems)
+    return results
+
+
+def profile(config: dict[str, Any], row: str, client: str, out: str) -> None:
+    """Run one row's workload of one client under pyinstrument; write the text report."""
     from pyinstrument import Profiler
 
+    prefix = next(p for p in sorted(KINDS, reverse=True) if row.startswith(p))
+    kind, workload = KINDS[prefix], row.removeprefix(prefix)
     base, calls = config["base_url"], config["calls"]
     if workload in ("batch", "abatch"):
-        llm = batch_clients(config)[client]
+        llm = kind.batch_clients(config)[client]
     elif workload in ("stream", "astream"):
-        llm = make_clients(config, f"{base}/chunks-{config['stream_chunks']}/v1")[client]
+        llm = kind.clients(config, f"{base}/chunks-{config['stream_chunks']}/v1")[client]
     else:
-        llm = make_clients(config, f"{base}/v1")[client]
+        llm = kind.clients(config, f"{base}/v1")[client]
     prompts: list[Any] = [f"{PROMPT} #{i}" for i in range(config["batch_size"])]
     options = RunnableConfig(max_concurrency=config["concurrency"])
     repeat = {"invoke": calls, "ainvoke": calls}.get(workload, 3)

@@ -1,4 +1,4 @@
-"""A loopback server for the completions protocol, fast enough not to be measured.
+"""A loopback server for the completions protocols, fast enough not to be measured.
 
 Run as its own process (``python benchmarks/server.py``): it prints the port it
 listens on (127.0.0.1, a free port) and serves until its standard input closes or it
@@ -11,7 +11,8 @@ It speaks just enough HTTP/1.1 (keep-alive, ``Content-Length`` requests, chunked
 responses) and the ``POST .../completions`` protocol of vLLM, llama.cpp or OpenAI:
 a JSON answer, or with ``"stream": true`` server-sent events ``data: {...}`` ending in
 ``data: [DONE]``. ``prompt`` may be a string or a list (``langchain_openai.OpenAI``
-sends up to 20 prompts per request); each gets a choice.
+sends up to 20 prompts per request); each gets a choice. ``POST .../chat/completions``
+answers ``messages`` the same ways, with a message or ``delta`` pieces per choice.
 
 What a request gets is set by the path before ``/completions``, so one server serves
 every figure and every client just gets its own ``base_url``:
@@ -20,7 +21,9 @@ every figure and every client just gets its own ``base_url``:
 * ``/chunks-2000/...``: a stream has 2000 text events (default 8); a JSON answer is
   always one short text.
 
-For example ``base_url = http://127.0.0.1:PORT/delay-50/v1``.
+For example ``base_url = http://127.0.0.1:PORT/delay-50/v1``. Both protocols answer
+from bytes made once per setting, so the server's work per request is the same small
+amount for every client measured.
 
 ``POST .../embeddings`` answers one vector of ``EMBEDDING_DIMENSIONS`` numbers per
 input, as floats or, for ``"encoding_format": "base64"``, base64 of little-endian
@@ -45,19 +48,25 @@ TOKEN = " tok"
 
 
 @cache
-def settings(path: str) -> tuple[float, int] | None:
-    """(delay in seconds, stream events) from a request path, None if not ours."""
+def settings(path: str) -> tuple[str, float, int] | None:
+    """(endpoint, delay in seconds, stream events) from a request path, None if not ours.
+
+    The endpoint is ``completions``, ``chat/completions`` or ``embeddings``.
+    """
     parts = path.split("?", 1)[0].strip("/").split("/")
-    if not parts or parts[-1] != "completions":
+    if not parts or parts[-1] not in ("completions", "embeddings"):
         return None
+    endpoint, options = parts[-1], parts[:-1]
+    if endpoint == "completions" and options and options[-1] == "chat":
+        endpoint, options = "chat/completions", options[:-1]
     delay, chunks = 0.0, 8
-    for part in parts[:-1]:
+    for part in options:
         name, _, value = part.partition("-")
         if name == "delay" and value:
             delay = int(value) / 1000
         elif name == "chunks" and value:
             chunks = int(value)
-    return delay, chunks
+    return endpoint, delay, chunks
 
 
 def choice(text: str, index: int, finish_reason: str | None) -> dict[str, object]:
@@ -111,6 +120,62 @@ def event_stream(model: str, chunks: int, usage: bool) -> bytes:
     return b"".join(parts)
 
 
+def chat_completion(model: str) -> dict[str, object]:
+    return {
+        "id": "chatcmpl-bench",
+        "object": "chat.completion",
+        "created": 1700000000,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": TEXT},
+                "logprobs": None,
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 4, "completion_tokens": 5, "total_tokens": 9},
+    }
+
+
+@cache
+def chat_event_stream(model: str, chunks: int, usage: bool) -> bytes:
+    """The whole chunked SSE body of a chat stream of ``chunks`` text deltas.
+
+    As OpenAI sends it: the first delta names the role, the last has the finish
+    reason, and the usage (when asked for) comes in an event with no choices.
+    """
+
+    def event(choices: list[dict[str, object]], **extra: object) -> bytes:
+        payload = {
+            "id": "chatcmpl-bench",
+            "object": "chat.completion.chunk",
+            "created": 1700000000,
+            "model": model,
+            "choices": choices,
+            **extra,
+        }
+        return http_chunk(b"data: " + json.dumps(payload).encode() + b"\n\n")
+
+    def delta(content: str, finish_reason: str | None, **extra: str) -> dict[str, object]:
+        return {
+            "index": 0,
+            "delta": {**extra, "content": content},
+            "logprobs": None,
+            "finish_reason": finish_reason,
+        }
+
+    parts = [event([delta(TOKEN, None, role="assistant")])]
+    parts += [event([delta(TOKEN, None)])] * (chunks - 2)
+    parts.append(event([delta(TOKEN, "length")]))
+    if usage:
+        counts = {"prompt_tokens": 4, "completion_tokens": chunks, "total_tokens": chunks + 4}
+        parts.append(event([], usage=counts))
+    parts.append(http_chunk(b"data: [DONE]\n\n"))
+    parts.append(b"0\r\n\r\n")
+    return b"".join(parts)
+
+
 STREAM_HEAD = (
     b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
     b"cache-control: no-cache\r\ntransfer-encoding: chunked\r\n\r\n"
@@ -129,16 +194,6 @@ def json_response(status: int, payload: object) -> bytes:
 
 
 EMBEDDING_DIMENSIONS = 256
-
-
-@cache
-def embeddings_delay(path: str) -> float | None:
-    """Seconds to wait before answering an embeddings request; None if not one."""
-    parts = path.split("?", 1)[0].strip("/").split("/")
-    if parts[-1] != "embeddings":
-        return None
-    delays = [int(part[6:]) for part in parts if part.startswith("delay-")]
-    return delays[0] / 1000 if delays else 0.0
 
 
 @cache
@@ -162,6 +217,46 @@ def embeddings_answer(model: str, count: int, as_base64: bool) -> bytes:
     ]
     usage = {"prompt_tokens": 4 * count, "total_tokens": 4 * count}
     return json_response(200, {"object": "list", "data": data, "model": model, "usage": usage})
+
+
+def completions_answer(request: dict[str, object], chunks: int) -> bytes:
+    """The whole HTTP response to a completions request."""
+    prompt = request["prompt"]
+    model = str(request.get("model", "bench"))
+    if request.get("stream"):
+        return STREAM_HEAD + event_stream(model, chunks, wants_usage(request))
+    prompts = prompt if isinstance(prompt, list) else [prompt]
+    return json_response(200, completion(model, prompts))
+
+
+def chat_answer(request: dict[str, object], chunks: int) -> bytes:
+    """The whole HTTP response to a chat completions request."""
+    if not isinstance(request["messages"], list):
+        raise TypeError("messages must be a list")
+    model = str(request.get("model", "bench"))
+    if request.get("stream"):
+        return STREAM_HEAD + chat_event_stream(model, chunks, wants_usage(request))
+    return json_response(200, chat_completion(model))
+
+
+def wants_usage(request: dict[str, object]) -> bool:
+    options = request.get("stream_options")
+    return isinstance(options, dict) and bool(options.get("include_usage"))
+
+
+def embeddings_request_answer(request: dict[str, object], chunks: int) -> bytes:
+    """The whole HTTP response to an embeddings request: a vector per input."""
+    texts = request["input"]
+    count = len(texts) if isinstance(texts, list) else 1
+    as_base64 = request.get("encoding_format") == "base64"
+    return embeddings_answer(str(request.get("model", "bench")), count, as_base64)
+
+
+ANSWERS = {
+    "completions": completions_answer,
+    "chat/completions": chat_answer,
+    "embeddings": embeddings_request_answer,
+}
 
 
 class Connection(asyncio.Protocol):
@@ -197,43 +292,21 @@ class Connection(asyncio.Protocol):
             self.respond(head[0].split(" ")[1], body, close)
 
     def respond(self, path: str, body: bytes, close: bool) -> None:
-        if embeddings_delay(path) is not None:
-            self.respond_embeddings(path, body, close)
-            return
         found = settings(path)
         if found is None:
             self.send(json_response(404, {"error": {"message": f"no route {path}"}}), close)
             return
-        delay, chunks = found
+        endpoint, delay, chunks = found
         try:
             request = json.loads(body)
-            prompt = request["prompt"]
+            data = ANSWERS[endpoint](request, chunks)
         except (ValueError, KeyError, TypeError):
             self.send(json_response(400, {"error": {"message": "bad request"}}), close)
             return
-        model = str(request.get("model", "bench"))
-        if request.get("stream"):
-            usage = bool((request.get("stream_options") or {}).get("include_usage"))
-            data = STREAM_HEAD + event_stream(model, chunks, usage)
-        else:
-            prompts = prompt if isinstance(prompt, list) else [prompt]
-            data = json_response(200, completion(model, prompts))
         if delay:
             self.loop.call_later(delay, self.send, data, close)
         else:
             self.send(data, close)
-
-    def respond_embeddings(self, path: str, body: bytes, close: bool) -> None:
-        try:
-            request = json.loads(body)
-            texts = request["input"]
-        except (ValueError, KeyError, TypeError):
-            self.send(json_response(400, {"error": {"message": "bad request"}}), close)
-            return
-        count = len(texts) if isinstance(texts, list) else 1
-        as_base64 = request.get("encoding_format") == "base64"
-        data = embeddings_answer(str(request.get("model", "bench")), count, as_base64)
-        self.loop.call_later(embeddings_delay(path) or 0.0, self.send, data, close)
 
     def send(self, data: bytes, close: bool) -> None:
         if self.transport.is_closing():

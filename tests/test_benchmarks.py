@@ -21,7 +21,10 @@ from conftest import TEMPLATE, clean_env
 EXPECTED = {
     "render": ({"template", "floor"}, {"template / floor"}),
     "render_tests": ({"uv", "fetched", "pip"}, {"fetched / uv", "pip / uv"}),
-    "import": ({"package", "llm", "package_after_llm"}, {"package / LLM"}),
+    "import": (
+        {"llm_class", "llm", "package_after_llm", "llm_class_after_llm", "chat_after_llm"},
+        {"LLM class / LLM"},
+    ),
     "invoke": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),
     "ainvoke": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),
     "stream": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),
@@ -31,6 +34,14 @@ EXPECTED = {
     "embed": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),
     "aembed": ({"rendered", "floor", "peer"}, {"rendered / floor", "rendered / peer"}),
 }
+# the chat model's rows (on in the default render): the same, against the chat floor
+for _name in ("invoke", "ainvoke", "stream", "astream"):
+    EXPECTED[f"chat_{_name}"] = EXPECTED[_name]
+for _name in ("batch", "abatch"):
+    EXPECTED[f"chat_{_name}"] = (
+        {"rendered", "floor", "peer", "httpx"},
+        {"rendered / ideal", "rendered / httpx"},
+    )
 
 
 def positive(value: Any) -> bool:
@@ -72,6 +83,8 @@ def test_quick_mode_measures_every_figure(quick_run: tuple[str, dict[str, Any]])
         assert row["met"] in (True, False, None)
     assert math.isfinite(figures["import"]["added_ms"])
     assert positive(figures["import"]["own_ms"])
+    assert positive(figures["import"]["llm_class_ms"])
+    assert positive(figures["import"]["chat_ms"])
     assert positive(figures["batch"]["ideal_ms"])
     for name in ("embed", "aembed"):
         assert all(positive(v) for v in figures[name]["peak_mib"].values()), name

@@ -26,6 +26,12 @@ class Mutation(NamedTuple):
 
 
 SHARED_MUTATIONS = {
+    "model classes imported with the package": Mutation(
+        "__init__.py",
+        "\nif TYPE_CHECKING:\n",
+        "\nif True:\n",
+        "test_importing_the_package_loads_no_model_class",
+    ),
     "stop sequence dropped from the response": Mutation(
         "_stop.py",
         "return end if self._include_stop else -negative_start",

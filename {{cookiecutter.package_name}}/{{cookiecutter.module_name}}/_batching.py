@@ -3,6 +3,10 @@
 LangChain's ``LLM`` completes the prompts of one ``generate`` call one after
 another, and its ``batch`` puts the first error of any prompt in every place; an
 API client overlaps their network waits instead, and keeps each prompt's own result.
+
+A batch is one ``generate`` call where it can be: LangChain then sets the runs'
+callbacks up once for the call, where an ``invoke`` per prompt costs about four
+times as much of its time per prompt (async: 210 against 60 microseconds).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseLLM, LanguageModelInput
+from langchain_core.outputs import LLMResult
 from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import ContextThreadPoolExecutor, get_config_list
 
@@ -67,11 +72,22 @@ def batch(
     return_exceptions: bool,
     **kwargs: Any,
 ) -> list[Any]:
-    """``llm.invoke`` of every input, ``limit`` at a time unless the config says.
+    """Complete every input, ``limit`` at a time unless the config says.
 
-    With ``return_exceptions``, a failed input's place holds its own exception.
+    One ``generate`` call, whose ``_generate`` runs the inputs concurrently; with
+    ``return_exceptions``, an ``invoke`` per input, so that a failed input's place
+    holds its own exception.
     """
+    if not inputs:
+        return []
     configs = get_config_list(config, len(inputs))
+    if not return_exceptions:
+        prompts = [llm._convert_input(item) for item in inputs]
+        options = _run_options(configs)
+        result = llm.generate_prompt(
+            prompts, max_concurrency=_limit(configs, limit), **options, **kwargs
+        )
+        return _texts(result)
 
     def invoke(index: int) -> Any:
         try:
@@ -94,7 +110,16 @@ async def abatch(
     **kwargs: Any,
 ) -> list[Any]:
     """Async twin of ``batch``."""
+    if not inputs:
+        return []
     configs = get_config_list(config, len(inputs))
+    if not return_exceptions:
+        prompts = [llm._convert_input(item) for item in inputs]
+        options = _run_options(configs)
+        result = await llm.agenerate_prompt(
+            prompts, max_concurrency=_limit(configs, limit), **options, **kwargs
+        )
+        return _texts(result)
 
     async def ainvoke(index: int) -> Any:
         try:
@@ -109,4 +134,25 @@ async def abatch(
 
 def _limit(configs: list[RunnableConfig], limit: int) -> int:
     """The call's ``max_concurrency`` if it gave one, else ``limit``."""
-    return (configs[0].get("max_concurrency") if configs else None) or limit
+    return configs[0].get("max_concurrency") or limit
+
+
+RUN_OPTIONS = ("callbacks", "tags", "metadata", "run_name")
+"""What each input's config says about its run, for ``generate``."""
+
+
+def _run_options(configs: list[RunnableConfig]) -> dict[str, Any]:
+    """The callbacks, tags, metadata and run name of the inputs' runs.
+
+    Given once when every input has the same (one config for the call), so that
+    LangChain sets the callbacks up once; else as lists, one entry per input.
+    """
+    options = {key: [config.get(key) for config in configs] for key in RUN_OPTIONS}
+    if all(value == values[0] for values in options.values() for value in values):
+        return {key: values[0] for key, values in options.items()}
+    return options
+
+
+def _texts(result: LLMResult) -> list[str]:
+    """The text of each prompt's first generation."""
+    return [generations[0].text for generations in result.generations]

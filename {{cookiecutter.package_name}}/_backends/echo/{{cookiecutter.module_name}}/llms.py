@@ -10,6 +10,7 @@ from langchain_core.callbacks import (
     CallbackManagerForLLMRun,
 )
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
+from langchain_core.outputs import Generation, LLMResult
 from langchain_core.runnables import RunnableConfig
 from pydantic import ConfigDict, Field
 
@@ -115,6 +116,43 @@ class {{ cookiecutter.class_name }}(
     ) -> str:
         """Complete ``prompt`` natively in the event loop, cut at ``stop``."""
         return "".join([piece async for piece in self._astream_pieces(prompt, stop)])
+
+    def _generate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        max_concurrency: int | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        """Complete the prompts with ``_call``, concurrently.
+
+        ``max_concurrency`` (from ``batch``'s config) overrides the field.
+        """
+
+        def call(prompt: str) -> str:
+            return self._call(prompt, stop, run_manager, **kwargs)
+
+        limit = max_concurrency or self.max_concurrency
+        texts = _batching.map_concurrently(call, prompts, limit)
+        return LLMResult(generations=[[Generation(text=text)] for text in texts])
+
+    async def _agenerate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        max_concurrency: int | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        """Complete the prompts with ``_acall``, concurrently in the event loop."""
+
+        async def call(prompt: str) -> str:
+            return await self._acall(prompt, stop, run_manager, **kwargs)
+
+        limit = max_concurrency or self.max_concurrency
+        texts = await _batching.amap_concurrently(call, prompts, limit)
+        return LLMResult(generations=[[Generation(text=text)] for text in texts])
 
     def batch(
         self,

@@ -227,14 +227,19 @@ class {{ cookiecutter.class_name }}(
         prompts: list[str],
         stop: list[str] | None = None,
         run_manager: CallbackManagerForLLMRun | None = None,
+        max_concurrency: int | None = None,
         **kwargs: Any,
     ) -> LLMResult:
-        """Complete the prompts with ``_call``, concurrently; sum their token usage."""
+        """Complete the prompts with ``_call``, concurrently; sum their token usage.
+
+        ``max_concurrency`` (from ``batch``'s config) overrides the field.
+        """
 
         def call(prompt: str) -> str:
             return self._call(prompt, stop, run_manager, **kwargs)
 
-        texts = _batching.map_concurrently(call, prompts, self.max_concurrency)
+        limit = max_concurrency or self.max_concurrency
+        texts = _batching.map_concurrently(call, prompts, limit)
         return self._result(texts)
 
     async def _agenerate(
@@ -242,6 +247,7 @@ class {{ cookiecutter.class_name }}(
         prompts: list[str],
         stop: list[str] | None = None,
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        max_concurrency: int | None = None,
         **kwargs: Any,
     ) -> LLMResult:
         """Complete the prompts with ``_acall``, concurrently in the event loop."""
@@ -249,7 +255,8 @@ class {{ cookiecutter.class_name }}(
         async def call(prompt: str) -> str:
             return await self._acall(prompt, stop, run_manager, **kwargs)
 
-        texts = await _batching.amap_concurrently(call, prompts, self.max_concurrency)
+        limit = max_concurrency or self.max_concurrency
+        texts = await _batching.amap_concurrently(call, prompts, limit)
         return self._result(texts)
 
     def batch(
