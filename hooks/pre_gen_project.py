@@ -31,7 +31,7 @@ TAKEN_CLASSES = {
     "CallbackManagerForLLMRun", "Chat", "ChatGeneration", "ChatGenerationChunk",
     "ChatModelIntegrationTests", "ChatModelUnderTest", "ChatModelUnitTests",
     "ChatPromptTemplate", "ChatReply", "ChatResult", "ChatServer", "ChunkReader",
-    "Completion", "CompletionsServer", "ConfigDict", "ContextThreadPoolExecutor",
+    "Completion", "CompletionsServer", "ConfigDict", "Connection", "ContextThreadPoolExecutor",
     "Counter", "Credentials", "DIMENSIONS", "Edit", "Emb", "Embeddings", "EmbeddingsIntegrationTests",
     "EmbeddingsReply", "EmbeddingsServer", "EmbeddingsUnderTest", "EmbeddingsUnitTests",
     "EventSource", "FAULTS", "FORCED", "Field", "Generation", "GenerationChunk", "HERE",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
@@ -14,8 +13,7 @@ from langchain_core.callbacks import (
 from langchain_core.language_models import LangSmithParams, LanguageModelInput
 from langchain_core.outputs import Generation, LLMResult
 from langchain_core.runnables import RunnableConfig
-from langchain_core.utils import from_env
-from pydantic import ConfigDict, Field, PrivateAttr
+from pydantic import ConfigDict, Field
 
 from {{ cookiecutter.module_name }} import (
     _batching,
@@ -24,9 +22,8 @@ from {{ cookiecutter.module_name }} import (
 from {{ cookiecutter.module_name }}._completions import (
     Completion,
 )
-from {{ cookiecutter.module_name }}._credentials import (
-    AUTHENTICATION_ADVICE,
-    Credentials,
+from {{ cookiecutter.module_name }}._connection import (
+    Connection,
 )
 from {{ cookiecutter.module_name }}._stop import (
     StopScanner,
@@ -34,20 +31,10 @@ from {{ cookiecutter.module_name }}._stop import (
 from {{ cookiecutter.module_name }}._streaming import (
     TokenStreaming,
 )
-from {{ cookiecutter.module_name }}._transport import (
-    Transport,
-)
-from {{ cookiecutter.module_name }}.exceptions import (
-    AuthenticationError,
-)
-
-# Making a model's transport is rare and quick; the lock keeps the threads of a
-# batch from each making one.
-_TRANSPORT_LOCK = threading.Lock()
 
 
 class {{ cookiecutter.class_name }}(
-    Credentials,
+    Connection,
     TokenStreaming,
 ):
     """{{ cookiecutter.__provider_name_py }} text-completion model.
@@ -86,14 +73,7 @@ class {{ cookiecutter.class_name }}(
     """
 
     model_config = ConfigDict(populate_by_name=True)
-
-    base_url: str = Field(
-        default_factory=from_env(
-            "{{ cookiecutter.__env_prefix }}_BASE_URL",
-            default="{{ cookiecutter.api_base_url }}",
-        ),
-    )
-    """URL of the API, the part before ``/completions`` (often ending in ``/v1``)."""
+    _advice = _completions.ADVICE
 
     model: str = Field(
         default="{{ cookiecutter.default_model }}",
@@ -116,29 +96,11 @@ class {{ cookiecutter.class_name }}(
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """More parameters for the request body, e.g. ``{"presence_penalty": 0.5}``."""
 
-    timeout: float | None = Field(default=60.0, gt=0)
-    """Seconds to wait to connect, for an answer and between streamed tokens.
-
-    None waits forever.
-    """
-
-    max_retries: int = Field(default=2, ge=0)
-    """How many times to retry after a 429, a 5xx or a failed connection."""
-
-    retry_backoff: float = Field(default=0.5, ge=0)
-    """Seconds before the first retry, doubling for each next one (with jitter).
-
-    A ``Retry-After`` header from the server takes precedence.
-    """
-
     include_stop: bool = True
     """Keep the matched stop sequence at the end of the output (False cuts it off)."""
 
     max_concurrency: int = Field(default=8, ge=1)
     """How many prompts of one ``batch``/``abatch`` call run at the same time."""
-
-    # HTTP clients and their connection pools, made on first use and then reused
-    _transport: Transport | None = PrivateAttr(default=None)
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -170,19 +132,6 @@ class {{ cookiecutter.class_name }}(
         params = super()._get_ls_params(stop=stop, **kwargs)
         params["ls_provider"] = self._llm_type
         return params
-
-    def close(self) -> None:
-        """Close the pooled connections of sync calls; a later call opens new ones."""
-        if self._transport is not None:
-            self._transport.close()
-
-    async def aclose(self) -> None:
-        """Close the pooled connections of async and sync calls.
-
-        Call it in the event loop of the async calls, before the loop ends.
-        """
-        if self._transport is not None:
-            await self._transport.aclose()
 
     # LangChain's interface: invoke() runs _call and ainvoke() _acall; stream() and
     # astream() run TokenStreaming's _stream and _astream over the pieces below.
@@ -361,27 +310,6 @@ class {{ cookiecutter.class_name }}(
                     break
         for piece in _last_pieces(scanner, info):
             yield piece
-
-    def _transport_of_model(self) -> Transport:
-        """The transport of this model, made on first use and then reused.
-
-        It reads the fields it needs (URL, timeout, retries, key) once, here.
-        """
-        with _TRANSPORT_LOCK:
-            if self._transport is None:
-                self._transport = self._new_transport()
-            return self._transport
-
-    def _new_transport(self) -> Transport:
-        """Make the transport from the fields."""
-        return Transport(
-            self.base_url,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            retry_backoff=self.retry_backoff,
-            api_key=self._api_key_value(),
-            advice={**_completions.ADVICE, AuthenticationError: AUTHENTICATION_ADVICE},
-        )
 
     def _result(self, texts: list[str]) -> LLMResult:
         """The result of completed prompts, with their token usage summed."""
