@@ -30,7 +30,7 @@ TAKEN_CLASSES = {
     "BaseLLM", "BaseMessage", "BaseModel", "BaseTool", "Callable",
     "CallbackManagerForLLMRun", "Chat", "ChatGeneration", "ChatGenerationChunk",
     "ChatModelIntegrationTests", "ChatModelUnderTest", "ChatModelUnitTests",
-    "ChatPromptTemplate", "ChatReply", "ChatResult", "ChatServer", "ChunkReader",
+    "ChatPromptTemplate", "ChatReply", "ChatResult", "ChatServer", "CancelledError", "ChunkReader", "ClassVar",
     "Completion", "CompletionsServer", "ConfigDict", "Connection", "ContextThreadPoolExecutor",
     "Counter", "Credentials", "DIMENSIONS", "Edit", "Emb", "Embeddings", "EmbeddingsIntegrationTests",
     "EmbeddingsReply", "EmbeddingsServer", "EmbeddingsUnderTest", "EmbeddingsUnitTests",

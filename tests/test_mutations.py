@@ -177,6 +177,12 @@ OPENAI_MUTATIONS = {
         "        yield from _last_pieces(scanner, info)\n",
         "test_stream_hangs_up_at_the_stop",
     ),
+    "a thread freed by a failure starts the next prompt": Mutation(
+        "_batching.py",
+        "        if failed.is_set():\n",
+        "        if False:\n",
+        "test_batch_raises_the_first_error_and_starts_nothing_after_it",
+    ),
     "key repeated in an error": Mutation(
         "_transport.py",
         'return self._secret.sub("***", text) if self._secret else text',

@@ -12,7 +12,9 @@ times as much of its time per prompt (async: 210 against 60 microseconds).
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import CancelledError
 from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseLLM, LanguageModelInput
@@ -34,8 +36,21 @@ def map_concurrently(
     """
     if len(items) <= 1:  # invoke(): no thread to start
         return [function(item) for item in items]
+    # Set by the first failure, in its own thread: a thread it freed must not start
+    # the next call before the caller has seen the failure and cancelled the rest.
+    failed = threading.Event()
+
+    def call(item: T) -> R:
+        if failed.is_set():
+            raise CancelledError  # never seen: the failure comes first, in order
+        try:
+            return function(item)
+        except BaseException:
+            failed.set()
+            raise
+
     with ContextThreadPoolExecutor(max_workers=min(limit, len(items))) as pool:
-        return list(pool.map(function, items))
+        return list(pool.map(call, items))
 
 
 async def amap_concurrently(
