@@ -53,6 +53,13 @@ def remove_files_of_options_that_are_off():
         path.unlink(missing_ok=True)
 
 
+def remove_folders_left_empty():
+    """Remove folders that held only files of options that are off."""
+    for folder in sorted(PROJECT.rglob("*"), reverse=True):  # deepest first
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
 def rendered_path(template, path, name):
     """Where the template's file at ``path``, named ``name`` when on, is rendered."""
     parts = path.parent.relative_to(template).parts
@@ -162,4 +169,5 @@ def run_tests():
 
 keep_chosen_files()
 remove_files_of_options_that_are_off()
+remove_folders_left_empty()
 sys.exit(run_tests() if CONTEXT["run_tests"] else 0)
