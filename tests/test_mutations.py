@@ -234,9 +234,9 @@ OPENAI_MUTATIONS = {
     ),
     "an SSL context per client": Mutation(
         "_transport.py",
-        'return {**self._options, "verify": self._ssl_context}',
+        'return {**self._options, "verify": shared_ssl_context()}',
         "return dict(self._options)",
-        "test_all_clients_of_a_model_share_one_ssl_context",
+        "test_all_clients_share_one_ssl_context",
     ),
 }
 CASES = [

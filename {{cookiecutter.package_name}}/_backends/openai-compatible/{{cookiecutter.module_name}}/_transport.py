@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import random
@@ -57,6 +58,17 @@ MAX_DETAIL = 300
 
 RETRIED = (RateLimitError, ServerError, APITimeoutError, APIConnectionError)
 """Failures worth another attempt; every other one is raised at once."""
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """The SSL context of every client of every model, made on first use.
+
+    Loading the CA bundle takes about 16 ms: done once per process, not once per
+    model or per event loop (aiohttp shares its default context the same way).
+    Two threads racing here at worst build one context too many.
+    """
+    return httpx.create_ssl_context()
 
 
 class Transport:
@@ -112,7 +124,6 @@ class Transport:
         )
         self._advice = dict(advice or {})
         self._lock = threading.Lock()
-        self._ssl_context: ssl.SSLContext | None = None
         self._client: httpx.Client | None = None
         self._async_client: httpx.AsyncClient | None = None
         self._async_loop: asyncio.AbstractEventLoop | None = None
@@ -214,11 +225,8 @@ class Transport:
         return url
 
     def _client_options(self) -> dict[str, Any]:
-        """The options of a new client, with the shared SSL context (made once)."""
-        # Two threads racing here at worst build one context too many.
-        if self._ssl_context is None:
-            self._ssl_context = httpx.create_ssl_context()
-        return {**self._options, "verify": self._ssl_context}
+        """The options of a new client, with the shared SSL context."""
+        return {**self._options, "verify": shared_ssl_context()}
 
     def _retrying(self) -> dict[str, Any]:
         """The retry policy, for tenacity's ``Retrying`` and ``AsyncRetrying``."""

@@ -149,7 +149,7 @@ class CompletionsServer:
 
     def _serve(self) -> None:
         # a short poll interval makes shutdown(), and so each test, quick
-        self._httpd.serve_forever(poll_interval=0.01)
+        self._httpd.serve_forever(poll_interval=0.001)
 
     def _begin(self, request: ReceivedRequest) -> Reply:
         with self._idle:
