@@ -96,8 +96,8 @@ SHARED_MUTATIONS = {
     ),
     "batch puts the first error in every place": Mutation(
         "_batching.py",
-        "            if return_exceptions:\n                return error\n",
-        "            if return_exceptions:\n                raise\n",
+        "            except Exception as error:\n                return error\n",
+        "            except Exception:\n                raise\n",
         "test_batch_keeps_each_prompts_own_error",
     ),
     "abatch leaves prompts running after a failure": Mutation(

@@ -3,6 +3,8 @@
 LangChain's ``LLM`` completes the prompts of one ``generate`` call one after
 another, and its ``batch`` puts the first error of any prompt in every place; an
 API client overlaps their network waits instead, and keeps each prompt's own result.
+``ConcurrentPrompts`` is that ``LLM``; the embeddings class maps its chunks of texts
+with the same two functions.
 
 A batch is one ``generate`` call where it can be: LangChain then sets the runs'
 callbacks up once for the call, where an ``invoke`` per prompt costs about four
@@ -17,10 +19,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import CancelledError
 from typing import Any, TypeVar
 
-from langchain_core.language_models import BaseLLM, LanguageModelInput
-from langchain_core.outputs import LLMResult
+from langchain_core.callbacks import (
+    AsyncCallbackManagerForLLMRun,
+    CallbackManagerForLLMRun,
+)
+from langchain_core.language_models import LLM, LanguageModelInput
+from langchain_core.outputs import Generation, LLMResult
 from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import ContextThreadPoolExecutor, get_config_list
+from pydantic import Field
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -78,78 +85,120 @@ async def amap_concurrently(
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def batch(
-    llm: BaseLLM,
-    inputs: Sequence[LanguageModelInput],
-    config: RunnableConfig | Sequence[RunnableConfig] | None,
-    *,
-    limit: int,
-    return_exceptions: bool,
-    **kwargs: Any,
-) -> list[Any]:
-    """Complete every input, ``limit`` at a time unless the config says.
+class ConcurrentPrompts(LLM):
+    """An ``LLM`` whose calls run their prompts concurrently, each through ``_call``.
 
-    One ``generate`` call, whose ``_generate`` runs the inputs concurrently; with
-    ``return_exceptions``, an ``invoke`` per input, so that a failed input's place
-    holds its own exception.
+    ``_generate`` runs ``_call`` (``_agenerate`` runs ``_acall``) for every prompt,
+    ``max_concurrency`` at a time, so ``invoke`` and ``ainvoke`` still run ``_call``
+    and ``_acall``; ``batch`` and ``abatch`` keep each prompt's own result.
     """
-    if not inputs:
-        return []
-    configs = get_config_list(config, len(inputs))
-    if not return_exceptions:
-        prompts = [llm._convert_input(item) for item in inputs]
-        options = _run_options(configs)
-        result = llm.generate_prompt(
-            prompts, max_concurrency=_limit(configs, limit), **options, **kwargs
-        )
-        return _texts(result)
 
-    def invoke(index: int) -> Any:
-        try:
-            return llm.invoke(inputs[index], configs[index], **kwargs)
-        except Exception as error:
-            if return_exceptions:
+    max_concurrency: int = Field(default=8, ge=1)
+    """How many prompts of one ``batch``/``abatch`` call run at the same time."""
+
+    def _generate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        max_concurrency: int | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        """Complete the prompts with ``_call``, concurrently.
+
+        ``max_concurrency`` (from ``batch``'s config) overrides the field.
+        """
+
+        def call(prompt: str) -> str:
+            return self._call(prompt, stop, run_manager, **kwargs)
+
+        limit = max_concurrency or self.max_concurrency
+        return self._result(map_concurrently(call, prompts, limit))
+
+    async def _agenerate(
+        self,
+        prompts: list[str],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        max_concurrency: int | None = None,
+        **kwargs: Any,
+    ) -> LLMResult:
+        """Complete the prompts with ``_acall``, concurrently in the event loop."""
+
+        async def call(prompt: str) -> str:
+            return await self._acall(prompt, stop, run_manager, **kwargs)
+
+        limit = max_concurrency or self.max_concurrency
+        return self._result(await amap_concurrently(call, prompts, limit))
+
+    def _result(self, texts: list[str]) -> LLMResult:
+        """The result of completed prompts: a generation each."""
+        return LLMResult(generations=[[Generation(text=text)] for text in texts])
+
+    def batch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Complete ``inputs`` concurrently, ``max_concurrency`` at a time.
+
+        ``config["max_concurrency"]``, when given, overrides the field for this
+        call. One ``generate`` call, whose ``_generate`` runs the inputs
+        concurrently; with ``return_exceptions=True`` an ``invoke`` per input, so
+        that a failed input's place holds its own error (``LLM.batch`` would put the
+        first error of any in every place).
+        """
+        if not inputs:
+            return []
+        configs = get_config_list(config, len(inputs))
+        limit = configs[0].get("max_concurrency") or self.max_concurrency
+        if not return_exceptions:
+            prompts = [self._convert_input(item) for item in inputs]
+            options = _run_options(configs)
+            result = self.generate_prompt(
+                prompts, max_concurrency=limit, **options, **kwargs
+            )
+            return _texts(result)
+
+        def invoke(index: int) -> Any:
+            try:
+                return self.invoke(inputs[index], configs[index], **kwargs)
+            except Exception as error:
                 return error
-            raise
 
-    return map_concurrently(invoke, range(len(inputs)), _limit(configs, limit))
+        return map_concurrently(invoke, range(len(inputs)), limit)
 
+    async def abatch(
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Async twin of ``batch``; a failure cancels the prompts still running."""
+        if not inputs:
+            return []
+        configs = get_config_list(config, len(inputs))
+        limit = configs[0].get("max_concurrency") or self.max_concurrency
+        if not return_exceptions:
+            prompts = [self._convert_input(item) for item in inputs]
+            options = _run_options(configs)
+            result = await self.agenerate_prompt(
+                prompts, max_concurrency=limit, **options, **kwargs
+            )
+            return _texts(result)
 
-async def abatch(
-    llm: BaseLLM,
-    inputs: Sequence[LanguageModelInput],
-    config: RunnableConfig | Sequence[RunnableConfig] | None,
-    *,
-    limit: int,
-    return_exceptions: bool,
-    **kwargs: Any,
-) -> list[Any]:
-    """Async twin of ``batch``."""
-    if not inputs:
-        return []
-    configs = get_config_list(config, len(inputs))
-    if not return_exceptions:
-        prompts = [llm._convert_input(item) for item in inputs]
-        options = _run_options(configs)
-        result = await llm.agenerate_prompt(
-            prompts, max_concurrency=_limit(configs, limit), **options, **kwargs
-        )
-        return _texts(result)
-
-    async def ainvoke(index: int) -> Any:
-        try:
-            return await llm.ainvoke(inputs[index], configs[index], **kwargs)
-        except Exception as error:
-            if return_exceptions:
+        async def ainvoke(index: int) -> Any:
+            try:
+                return await self.ainvoke(inputs[index], configs[index], **kwargs)
+            except Exception as error:
                 return error
-            raise
 
-    return await amap_concurrently(ainvoke, range(len(inputs)), _limit(configs, limit))
-
-
-def _limit(configs: list[RunnableConfig], limit: int) -> int:
-    """The call's ``max_concurrency`` if it gave one, else ``limit``."""
-    return configs[0].get("max_concurrency") or limit
+        return await amap_concurrently(ainvoke, range(len(inputs)), limit)
 
 
 RUN_OPTIONS = ("callbacks", "tags", "metadata", "run_name")

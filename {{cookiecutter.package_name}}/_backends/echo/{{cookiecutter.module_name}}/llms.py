@@ -9,12 +9,12 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import LangSmithParams, LanguageModelInput
-from langchain_core.outputs import Generation, LLMResult
-from langchain_core.runnables import RunnableConfig
+from langchain_core.language_models import LangSmithParams
 from pydantic import ConfigDict, Field
 
-from {{ cookiecutter.module_name }} import _batching
+from {{ cookiecutter.module_name }}._batching import (
+    ConcurrentPrompts,
+)
 from {{ cookiecutter.module_name }}._credentials import (
     Credentials,
 )
@@ -29,6 +29,7 @@ from {{ cookiecutter.module_name }}._streaming import (
 class {{ cookiecutter.class_name }}(
     Credentials,
     TokenStreaming,
+    ConcurrentPrompts,
 ):
     """{{ cookiecutter.__provider_name_py }} text-completion model.
 
@@ -63,9 +64,6 @@ class {{ cookiecutter.class_name }}(
 
     include_stop: bool = True
     """Keep the matched stop sequence at the end of the output (False cuts it off)."""
-
-    max_concurrency: int = Field(default=8, ge=1)
-    """How many prompts of one ``batch``/``abatch`` call run at the same time."""
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -116,84 +114,6 @@ class {{ cookiecutter.class_name }}(
     ) -> str:
         """Complete ``prompt`` natively in the event loop, cut at ``stop``."""
         return "".join([piece async for piece in self._astream_pieces(prompt, stop)])
-
-    def _generate(
-        self,
-        prompts: list[str],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        max_concurrency: int | None = None,
-        **kwargs: Any,
-    ) -> LLMResult:
-        """Complete the prompts with ``_call``, concurrently.
-
-        ``max_concurrency`` (from ``batch``'s config) overrides the field.
-        """
-
-        def call(prompt: str) -> str:
-            return self._call(prompt, stop, run_manager, **kwargs)
-
-        limit = max_concurrency or self.max_concurrency
-        texts = _batching.map_concurrently(call, prompts, limit)
-        return LLMResult(generations=[[Generation(text=text)] for text in texts])
-
-    async def _agenerate(
-        self,
-        prompts: list[str],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        max_concurrency: int | None = None,
-        **kwargs: Any,
-    ) -> LLMResult:
-        """Complete the prompts with ``_acall``, concurrently in the event loop."""
-
-        async def call(prompt: str) -> str:
-            return await self._acall(prompt, stop, run_manager, **kwargs)
-
-        limit = max_concurrency or self.max_concurrency
-        texts = await _batching.amap_concurrently(call, prompts, limit)
-        return LLMResult(generations=[[Generation(text=text)] for text in texts])
-
-    def batch(
-        self,
-        inputs: list[LanguageModelInput],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> list[str]:
-        """Complete ``inputs`` concurrently, ``max_concurrency`` at a time.
-
-        ``config["max_concurrency"]``, when given, overrides the field for this
-        call. With ``return_exceptions=True`` a failed prompt's place holds its own
-        error (``LLM.batch`` would put the first error of any in every place).
-        """
-        return _batching.batch(
-            self,
-            inputs,
-            config,
-            limit=self.max_concurrency,
-            return_exceptions=return_exceptions,
-            **kwargs,
-        )
-
-    async def abatch(
-        self,
-        inputs: list[LanguageModelInput],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> list[str]:
-        """Async twin of ``batch``; a failure cancels the prompts still running."""
-        return await _batching.abatch(
-            self,
-            inputs,
-            config,
-            limit=self.max_concurrency,
-            return_exceptions=return_exceptions,
-            **kwargs,
-        )
 
     def _stream_pieces(
         self, prompt: str, stop: list[str] | None, **kwargs: Any

@@ -10,14 +10,15 @@ from langchain_core.callbacks import (
     AsyncCallbackManagerForLLMRun,
     CallbackManagerForLLMRun,
 )
-from langchain_core.language_models import LangSmithParams, LanguageModelInput
+from langchain_core.language_models import LangSmithParams
 from langchain_core.outputs import Generation, LLMResult
-from langchain_core.runnables import RunnableConfig
 from pydantic import ConfigDict, Field
 
 from {{ cookiecutter.module_name }} import (
-    _batching,
     _completions,
+)
+from {{ cookiecutter.module_name }}._batching import (
+    ConcurrentPrompts,
 )
 from {{ cookiecutter.module_name }}._completions import (
     Completion,
@@ -36,6 +37,7 @@ from {{ cookiecutter.module_name }}._streaming import (
 class {{ cookiecutter.class_name }}(
     Connection,
     TokenStreaming,
+    ConcurrentPrompts,
 ):
     """{{ cookiecutter.__provider_name_py }} text-completion model.
 
@@ -98,9 +100,6 @@ class {{ cookiecutter.class_name }}(
 
     include_stop: bool = True
     """Keep the matched stop sequence at the end of the output (False cuts it off)."""
-
-    max_concurrency: int = Field(default=8, ge=1)
-    """How many prompts of one ``batch``/``abatch`` call run at the same time."""
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
@@ -170,84 +169,6 @@ class {{ cookiecutter.class_name }}(
         payload = self._request_body(prompt, stream=False, **kwargs)
         body = await self._transport_of_model().apost(_completions.PATH, payload)
         return _completions.parse_completion(body)
-
-    def _generate(
-        self,
-        prompts: list[str],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        max_concurrency: int | None = None,
-        **kwargs: Any,
-    ) -> LLMResult:
-        """Complete the prompts with ``_call``, concurrently; sum their token usage.
-
-        ``max_concurrency`` (from ``batch``'s config) overrides the field.
-        """
-
-        def call(prompt: str) -> str:
-            return self._call(prompt, stop, run_manager, **kwargs)
-
-        limit = max_concurrency or self.max_concurrency
-        texts = _batching.map_concurrently(call, prompts, limit)
-        return self._result(texts)
-
-    async def _agenerate(
-        self,
-        prompts: list[str],
-        stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None,
-        max_concurrency: int | None = None,
-        **kwargs: Any,
-    ) -> LLMResult:
-        """Complete the prompts with ``_acall``, concurrently in the event loop."""
-
-        async def call(prompt: str) -> str:
-            return await self._acall(prompt, stop, run_manager, **kwargs)
-
-        limit = max_concurrency or self.max_concurrency
-        texts = await _batching.amap_concurrently(call, prompts, limit)
-        return self._result(texts)
-
-    def batch(
-        self,
-        inputs: list[LanguageModelInput],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> list[str]:
-        """Complete ``inputs`` concurrently, ``max_concurrency`` at a time.
-
-        ``config["max_concurrency"]``, when given, overrides the field for this
-        call. With ``return_exceptions=True`` a failed prompt's place holds its own
-        error (``LLM.batch`` would put the first error of any in every place).
-        """
-        return _batching.batch(
-            self,
-            inputs,
-            config,
-            limit=self.max_concurrency,
-            return_exceptions=return_exceptions,
-            **kwargs,
-        )
-
-    async def abatch(
-        self,
-        inputs: list[LanguageModelInput],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        **kwargs: Any,
-    ) -> list[str]:
-        """Async twin of ``batch``; a failure cancels the prompts still running."""
-        return await _batching.abatch(
-            self,
-            inputs,
-            config,
-            limit=self.max_concurrency,
-            return_exceptions=return_exceptions,
-            **kwargs,
-        )
 
     # The protocol and the transport under it.
 
