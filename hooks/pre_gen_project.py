@@ -40,7 +40,7 @@ TAKEN_CLASSES = {
     "LLMResult", "LangSmithParams", "LanguageModelInput", "Literal", "MALFORMED",
     "MODEL", "MakeChat", "MakeEmbeddings", "MakeLLM", "MalformedResponseError",
     "Mapping", "Message", "NUMBER", "PATH", "PROMPT", "PROMPTS", "PROTOCOL", "PROVIDER",
-    "Path", "Picky", "PrivateAttr", "PromptTemplate", "PydanticOutputParser",
+    "Path", "Picky", "PrivateAttr", "Refusing", "PromptTemplate", "PydanticOutputParser",
     "PydanticToolsParser", "QUOTED", "R", "REQUIRED", "RETRIED", "RateLimitError",
     "ReceivedRequest", "Reply", "ResultRecorder", "RetryCallState", "Retrying",
     "RunRecorder", "Runnable", "RunnableConfig", "RunnableMap", "RunnablePassthrough",

@@ -2,7 +2,8 @@
 
 Each render gets its own environment (uv, warm cache) and runs the package's own
 checks, as its author would: ruff check, ruff format, mypy --strict, check_imports
-and the unit tests.
+and the unit tests; with every option on, and every option off, those tests cover at
+least 95% of the package's code.
 """
 
 from __future__ import annotations
@@ -184,3 +185,25 @@ def test_derived_names(tmp_path: Path) -> None:
     assert "class CafeBotLLM(\n" in llms
     credentials = (module / "_credentials.py").read_text(encoding="utf-8")
     assert '"CAFE_BOT_API_KEY"' in credentials
+
+
+# Each option's files in both of their variants, twice per backend: all on, all off.
+EXTREMES = {
+    f"{backend}-{'all-on' if on else 'all-off'}": dict.fromkeys(OPTIONS, on) | {"backend": backend}
+    for backend in OPTIONS["backend"]
+    for on in (True, False)
+}
+
+
+@pytest.mark.parametrize("answers", EXTREMES.values(), ids=EXTREMES.keys())
+def test_the_package_tests_cover_at_least_95_percent_of_it(
+    tmp_path: Path, answers: dict[str, Any]
+) -> None:
+    project = render(tmp_path, **answers)
+    (package,) = [marker.parent for marker in project.glob("*/py.typed")]
+    coverage = ["uv", "run", "--group", "test", "--with", "coverage>=7.10", "coverage"]
+    tests = ["-m", "pytest", "tests/unit_tests", "-p", "no:cacheprovider"]
+    run([*coverage, "run", "--branch", f"--source={package.name}", *tests], project)
+    report = run([*coverage, "report", "--show-missing"], project, check=False)
+    total = int(report.stdout.splitlines()[-1].split()[-1].rstrip("%"))
+    assert total >= 95, report.stdout

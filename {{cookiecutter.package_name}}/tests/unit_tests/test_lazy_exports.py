@@ -11,6 +11,10 @@ def test_every_public_name_imports() -> None:
         assert getattr(package, name) is not None
 
 
+def test_dir_lists_the_public_names() -> None:
+    assert set(package.__all__) <= set(dir(package))
+
+
 def test_importing_the_package_loads_no_model_class() -> None:
     # Importing the package alone brings neither the model classes nor
     # langchain-core (a fresh interpreter: this one has both).

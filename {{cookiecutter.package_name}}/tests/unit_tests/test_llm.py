@@ -47,6 +47,14 @@ def test_batch_with_max_concurrency(
     assert llm.batch([*PROMPTS], config={"max_concurrency": 2}) == PROMPTS
 
 
+async def test_batch_of_no_prompts_is_empty(
+    llm: {{ cookiecutter.class_name }},
+) -> None:
+    assert llm.batch([]) == []
+    assert await llm.abatch([]) == []
+    assert llm.batch([], return_exceptions=True) == []
+
+
 def test_stream(
     llm: {{ cookiecutter.class_name }},
 ) -> None:

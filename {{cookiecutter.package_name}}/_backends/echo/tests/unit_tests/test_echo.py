@@ -46,14 +46,18 @@ def test_batch_runs_prompts_concurrently() -> None:
     assert llm.batch(["a", "b", "c", "d"]) == ["a", "b", "c", "d"]
 
 
-class Picky({{ cookiecutter.class_name }}):
-    """Refuses the prompt "bad"; the async path waits forever for other prompts."""
+class Refusing({{ cookiecutter.class_name }}):
+    """Refuses the prompt "bad"."""
 
     def _complete(self, prompt: str) -> str:
         if prompt == "bad":
             msg = "bad prompt"
             raise ValueError(msg)
         return super()._complete(prompt)
+
+
+class Picky(Refusing):
+    """Refuses the prompt "bad"; the async path waits forever for other prompts."""
 
     async def _acall(
         self,
@@ -68,9 +72,20 @@ class Picky({{ cookiecutter.class_name }}):
 
 
 def test_batch_keeps_each_prompts_own_error() -> None:
-    results = Picky(n=10).batch(["a", "bad", "c"], return_exceptions=True)
+    results = Refusing(n=10).batch(["a", "bad", "c"], return_exceptions=True)
     assert results[0::2] == ["a", "c"]
     assert isinstance(results[1], ValueError)
+
+
+async def test_abatch_keeps_each_prompts_own_error() -> None:
+    results = await Refusing(n=10).abatch(["a", "bad", "c"], return_exceptions=True)
+    assert results[0::2] == ["a", "c"]
+    assert isinstance(results[1], ValueError)
+
+
+def test_batch_raises_the_first_error() -> None:
+    with pytest.raises(ValueError, match="bad prompt"):
+        Refusing(n=10, max_concurrency=2).batch(["a", "bad", "c", "d"])
 
 
 async def test_abatch_raises_the_first_error_and_leaves_nothing_running() -> None:
