@@ -54,9 +54,16 @@ def remove_files_of_options_that_are_off():
 
 
 def remove_folders_left_empty():
-    """Remove folders that held only files of options that are off."""
-    for folder in sorted(PROJECT.rglob("*"), reverse=True):  # deepest first
-        if folder.is_dir() and not any(folder.iterdir()):
+    """Remove folders that held only files of options that are off.
+
+    Git keeps no empty folder either; dot-folders (.git, .venv) are left alone.
+    """
+    found = []
+    for root, folders, _ in os.walk(PROJECT):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [Path(root, name) for name in folders]
+    for folder in reversed(found):  # a folder's subfolders come before it
+        if not any(folder.iterdir()):
             folder.rmdir()
 
 

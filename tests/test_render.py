@@ -94,6 +94,8 @@ def test_render_is_clean_and_its_checks_pass(tmp_path: Path, answers: dict[str, 
     project = render(tmp_path, **answers)
     assert not list(project.glob("_*")), "option folders must be removed by the hook"
     assert leftovers(project) == []
+    empty = [path for path in project.rglob("*") if path.is_dir() and not any(path.iterdir())]
+    assert empty == [], "folders of options that are off must be removed by the hook"
     # what the package's `make lint`, `make check_imports` and `make test` run
     # (tests/test_monorepo.py runs the Makefile itself)
     run(["uv", "run", "--group", "lint", "ruff", "check", "."], project)
