@@ -37,7 +37,7 @@ TAKEN_CLASSES = {
     "EventSource", "FAULTS", "FORCED", "Field", "Generation", "GenerationChunk", "HERE",
     "HumanMessage", "InvalidToolCall", "InvocationParamsRecorder", "Iterable",
     "Iterator", "JsonOutputKeyToolsParser", "JsonOutputParser", "LIMIT", "LLM",
-    "LLMResult", "LangSmithParams", "LanguageModelInput", "Literal", "MALFORMED",
+    "LLMResult", "LangSmithParams", "LanguageModelInput", "Literal", "M", "MALFORMED",
     "MODEL", "MakeChat", "MakeEmbeddings", "MakeLLM", "MalformedResponseError",
     "Mapping", "Message", "NUMBER", "PATH", "PROMPT", "PROMPTS", "PROTOCOL", "PROVIDER",
     "Path", "Picky", "PrivateAttr", "Refusing", "PromptTemplate", "PydanticOutputParser",

@@ -76,8 +76,7 @@ class Transport:
 
     One ``httpx.Client`` serves the sync calls of a model and one ``httpx.AsyncClient``
     its async calls; each is made on first use and kept, so connections are pooled.
-    All of them share one SSL context: loading the CA bundle takes about 20 ms, which
-    the new client of each new event loop would otherwise pay again.
+    Every client verifies servers with ``shared_ssl_context()``.
     """
 
     def __init__(

@@ -5,12 +5,16 @@ prompt itself (see completions_server.py).
 """
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
 import pytest
 
 from {{ cookiecutter.module_name }} import (
     {{ cookiecutter.class_name }},
+)
+from {{ cookiecutter.module_name }}._connection import (
+    Connection,
 )
 {%- if cookiecutter.chat_model %}
 from {{ cookiecutter.module_name }}.chat_models import (
@@ -33,6 +37,7 @@ from .embeddings_server import EmbeddingsServer
 
 MakeLLM = Callable[..., {{ cookiecutter.class_name }}]
 FAST_RETRIES = 0.01  # retry_backoff of the test models: fault tests stay quick
+M = TypeVar("M", bound=Connection)
 {%- if cookiecutter.use_api_key %}
 
 
@@ -53,29 +58,38 @@ def server() -> Iterator[CompletionsServer]:
         yield running
 
 
+@asynccontextmanager
+async def closing_models(
+    model_class: type[M], base_url: str
+) -> AsyncIterator[Callable[..., M]]:
+    """Build models of ``model_class`` on ``base_url``, closed after the test.
+
+    Keyword arguments override their fields. The models are closed in the event loop
+    of the test.
+    """
+    made: list[M] = []
+
+    def make(**fields: Any) -> M:
+        defaults = {"base_url": base_url, "retry_backoff": FAST_RETRIES}
+        model = model_class(**{**defaults, **fields})
+        made.append(model)
+        return model
+
+    yield make
+    for model in made:
+        await model.aclose()
+
+
 @pytest.fixture
 async def make_llm(
     server: CompletionsServer,
 ) -> AsyncIterator[MakeLLM]:
-    """Build test models; keyword arguments override their fields.
-
-    The models are closed afterwards, in the event loop of the test.
-    """
-    made: list[{{ cookiecutter.class_name }}] = []
-
-    def make(
-        **fields: Any,
-    ) -> {{ cookiecutter.class_name }}:
-        defaults = {"base_url": server.url, "retry_backoff": FAST_RETRIES}
-        llm = {{ cookiecutter.class_name }}(
-            **{**defaults, **fields},
-        )
-        made.append(llm)
-        return llm
-
-    yield make
-    for llm in made:
-        await llm.aclose()
+    """Build test models on the completions server (see ``closing_models``)."""
+    async with closing_models(
+        {{ cookiecutter.class_name }},
+        server.url,
+    ) as make:
+        yield make
 
 
 @pytest.fixture
@@ -117,21 +131,9 @@ def chat_server() -> Iterator[ChatServer]:
 async def make_chat(
     chat_server: ChatServer,
 ) -> AsyncIterator[MakeChat]:
-    """Build test chat models; keyword arguments override their fields.
-
-    The models are closed afterwards, in the event loop of the test.
-    """
-    made: list[Chat] = []
-
-    def make(**fields: Any) -> Chat:
-        defaults = {"base_url": chat_server.url, "retry_backoff": FAST_RETRIES}
-        chat = Chat(**{**defaults, **fields})
-        made.append(chat)
-        return chat
-
-    yield make
-    for chat in made:
-        await chat.aclose()
+    """Build test chat models on the chat server (see ``closing_models``)."""
+    async with closing_models(Chat, chat_server.url) as make:
+        yield make
 
 
 @pytest.fixture
@@ -175,21 +177,9 @@ def embeddings_server() -> Iterator[EmbeddingsServer]:
 async def make_embeddings(
     embeddings_server: EmbeddingsServer,
 ) -> AsyncIterator[MakeEmbeddings]:
-    """Build test embeddings models; keyword arguments override their fields.
-
-    The models are closed afterwards, in the event loop of the test.
-    """
-    made: list[Emb] = []
-
-    def make(**fields: Any) -> Emb:
-        defaults = {"base_url": embeddings_server.url, "retry_backoff": FAST_RETRIES}
-        embeddings = Emb(**{**defaults, **fields})
-        made.append(embeddings)
-        return embeddings
-
-    yield make
-    for embeddings in made:
-        await embeddings.aclose()
+    """Build test embeddings models on the server (see ``closing_models``)."""
+    async with closing_models(Emb, embeddings_server.url) as make:
+        yield make
 
 
 @pytest.fixture
