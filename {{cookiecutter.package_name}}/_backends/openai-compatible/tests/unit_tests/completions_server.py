@@ -94,6 +94,9 @@ class ReceivedRequest:
     """Port of the client's end of the connection: one port, one connection."""
     started: float
     """``time.monotonic()`` when the request arrived."""
+    answered: float | None = None
+    """``time.monotonic()`` when the server began to answer (after any latency, hold
+    or gate); the client cannot have read anything of the answer before."""
     ended: float | None = None
     """``time.monotonic()`` when the answer was sent, or the client hung up."""
     tokens_sent: int = 0
@@ -217,6 +220,7 @@ class _Handler(BaseHTTPRequestHandler):
                 server._hold(reply.hold_until)
             if reply.gate:
                 reply.gate.wait(HOLD_LIMIT)
+            request.answered = time.monotonic()
             self._answer(request, reply)
         except (BrokenPipeError, ConnectionResetError):
             request.disconnected = True

@@ -19,9 +19,15 @@ LIMIT = 3
 
 
 def most_at_once(requests: list[ReceivedRequest]) -> int:
-    """The largest number of requests the server was answering at the same time."""
+    """The largest number of requests waiting for their answers at the same time.
+
+    A request waits from its arrival until the server begins to answer it: within the
+    time the client has it under way. (The end of the answer would not do: a client
+    that hung up at a stop sequence may send its next request while the server is
+    still writing the rest.)
+    """
     starts = [(request.started, 1) for request in requests]
-    ends = [(request.ended or request.started, -1) for request in requests]
+    ends = [(request.answered or request.started, -1) for request in requests]
     running = peak = 0
     for _, change in sorted(starts + ends):  # an end before a start at a tie
         running += change
