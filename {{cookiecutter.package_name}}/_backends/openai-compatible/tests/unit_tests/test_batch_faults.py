@@ -87,13 +87,15 @@ async def test_abatch_keeps_each_prompts_own_error(
 def test_batch_raises_the_first_error_and_starts_nothing_after_it(
     make_llm: MakeLLM, server: CompletionsServer
 ) -> None:
-    # The good answers are held (HOLD_LIMIT), so the threads cannot race through the
-    # prompts before the failure is seen; batch waits for the requests under way.
+    # The first prompt's answer is held (HOLD_LIMIT), so batch sees the failure of
+    # the second only then: all that time, the thread that "bad" freed must start
+    # nothing. (Were "bad" first, batch could cancel the rest before that thread
+    # took the next prompt, and a thread that ignores the failure would go unseen.)
     server.script = refuse_bad_prompts(Reply(gate=threading.Event()))
     with pytest.raises(BadRequestError):
-        make_llm(max_concurrency=2).batch(["bad", *PROMPTS])
-    # "bad" and the prompt the other thread took before it failed, not the rest
-    assert len(server.requests) <= 2
+        make_llm(max_concurrency=2).batch([PROMPTS[0], "bad", *PROMPTS[1:]])
+    started = sorted(request.payload["prompt"] for request in server.requests)
+    assert started == sorted([PROMPTS[0], "bad"])
 
 
 async def test_abatch_raises_the_first_error_and_leaves_nothing_running(
