@@ -112,7 +112,7 @@ class ConcurrentPrompts(LLM):
         def call(prompt: str) -> str:
             return self._call(prompt, stop, run_manager, **kwargs)
 
-        limit = max_concurrency or self.max_concurrency
+        limit = self._limit(max_concurrency)
         return self._result(map_concurrently(call, prompts, limit))
 
     async def _agenerate(
@@ -128,8 +128,12 @@ class ConcurrentPrompts(LLM):
         async def call(prompt: str) -> str:
             return await self._acall(prompt, stop, run_manager, **kwargs)
 
-        limit = max_concurrency or self.max_concurrency
+        limit = self._limit(max_concurrency)
         return self._result(await amap_concurrently(call, prompts, limit))
+
+    def _limit(self, max_concurrency: int | None) -> int:
+        """The call's ``max_concurrency`` when it gave one, else the field."""
+        return max_concurrency or self.max_concurrency
 
     def _result(self, texts: list[str]) -> LLMResult:
         """The result of completed prompts: a generation each."""
@@ -154,7 +158,7 @@ class ConcurrentPrompts(LLM):
         if not inputs:
             return []
         configs = get_config_list(config, len(inputs))
-        limit = configs[0].get("max_concurrency") or self.max_concurrency
+        limit = self._limit(configs[0].get("max_concurrency"))
         if not return_exceptions:
             prompts = [self._convert_input(item) for item in inputs]
             options = _run_options(configs)
@@ -183,7 +187,7 @@ class ConcurrentPrompts(LLM):
         if not inputs:
             return []
         configs = get_config_list(config, len(inputs))
-        limit = configs[0].get("max_concurrency") or self.max_concurrency
+        limit = self._limit(configs[0].get("max_concurrency"))
         if not return_exceptions:
             prompts = [self._convert_input(item) for item in inputs]
             options = _run_options(configs)
